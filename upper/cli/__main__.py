@@ -1,0 +1,5 @@
+import sys
+
+from upper.cli import main
+
+sys.exit(main())
