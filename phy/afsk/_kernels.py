@@ -1,0 +1,134 @@
+"""Numba kernels of the AFSK demodulator (plain-NumPy twins in ``_reference.py``).
+
+State layout of ``slice_bits`` (float64 array, owned by the Python object)::
+
+    0 clock phase in symbols, 1 relative clock-rate correction, 2 previous mark-space
+    difference, 3 mark peak level, 4 space peak level, 5 previous normalised mark,
+    6 previous normalised space, then per slicer k: 7 + 2k mean |v|, 8 + 2k mean v^2
+
+Parameters of ``slice_bits`` (float64 array)::
+
+    0 clock step (symbols per envelope sample), 1 phase gain, 2 rate gain, 3 rate limit,
+    4 peak attack, 5 peak decay, 6 LLR statistics smoothing, 7 LLR clip
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from phy._jit import njit
+
+N_STATE_FIXED = 7
+N_PARAMS = 8
+
+
+@njit
+def tone_correlate(ext, taps, decim, t0, out_m, out_s):
+    """Mark and space envelopes of real audio at every ``decim``-th sample.
+
+    ``taps`` is (4, L): real and imaginary parts of the mark correlator, then of the space
+    correlator. For ``t = t0, t0 + decim, ...`` while ``t < len(ext)`` (``t0 >= L - 1``),
+    writes ``|sum_k (taps[0, k] + 1j taps[1, k]) ext[t - k]|`` to ``out_m`` and likewise
+    for space to ``out_s``. Returns (outputs written, next t). Cost: 4 L MACs per output.
+    """
+    n_taps = taps.shape[1]
+    t = t0
+    n = 0
+    while t < ext.shape[0] and n < out_m.shape[0]:
+        mr = 0.0
+        mi = 0.0
+        sr = 0.0
+        si = 0.0
+        for k in range(n_taps):
+            x = ext[t - k]
+            mr += taps[0, k] * x
+            mi += taps[1, k] * x
+            sr += taps[2, k] * x
+            si += taps[3, k] * x
+        out_m[n] = np.sqrt(mr * mr + mi * mi)
+        out_s[n] = np.sqrt(sr * sr + si * si)
+        n += 1
+        t += decim
+    return n, t
+
+
+@njit
+def _track_peak(peak, value, attack, decay):
+    if value > peak:
+        return peak + attack * (value - peak)
+    return peak + decay * (value - peak)
+
+
+@njit
+def _emit(ma, sa, gains, params, state, out_llr, n_bits):
+    """Write the LLR of every slicer for one bit sampled at levels (ma, sa)."""
+    alpha = params[6]
+    clip = params[7]
+    for k in range(gains.shape[0]):
+        v = ma - gains[k] * sa
+        mu = state[N_STATE_FIXED + 2 * k] + alpha * (abs(v) - state[N_STATE_FIXED + 2 * k])
+        msq = state[N_STATE_FIXED + 2 * k + 1] + alpha * (v * v - state[N_STATE_FIXED + 2 * k + 1])
+        state[N_STATE_FIXED + 2 * k] = mu
+        state[N_STATE_FIXED + 2 * k + 1] = msq
+        var = max(msq - mu * mu, 1e-3 * msq + 1e-12)
+        llr = -2.0 * mu * v / var
+        out_llr[k, n_bits] = min(max(llr, -clip), clip)
+
+
+@njit
+def slice_bits(env_m, env_s, gains, params, state, out_llr, out_t):
+    """Normalise tone envelopes, recover the bit clock and sample soft bits.
+
+    Each envelope is divided by its own peak tracker (fast attack, slow decay), which
+    removes level and mark/space twist. The clock is a phase accumulator that advances
+    ``step`` symbols per envelope sample; every sign change of the normalised
+    mark-minus-space difference pulls the phase toward a mid-bit crossing (gain
+    ``params[1]``) and nudges the rate (gain ``params[2]``, limited to ``params[3]``). On
+    each phase wrap the interpolated difference ``ma - g_k sa`` of each slicer becomes an
+    LLR (positive = space = bit 0) scaled by running statistics. ``out_t[i]`` is the
+    fractional envelope-sample index of bit ``i``. Returns the number of bits written.
+    Cost: O(len(env_m) * len(gains)).
+    """
+    step0 = params[0]
+    gain_p = params[1]
+    gain_f = params[2]
+    limit_f = params[3]
+    attack = params[4]
+    decay = params[5]
+    n_bits = 0
+    for n in range(env_m.shape[0]):
+        state[3] = _track_peak(state[3], env_m[n], attack, decay)
+        state[4] = _track_peak(state[4], env_s[n], attack, decay)
+        ma = env_m[n] / (state[3] + 1e-9)
+        sa = env_s[n] / (state[4] + 1e-9)
+        d = ma - sa
+        step = step0 * (1.0 + state[1])
+        prev_p = state[0]
+        phase = prev_p + step
+        if phase >= 1.0:
+            tau = min(max((1.0 - prev_p) / step, 0.0), 1.0)
+            if n_bits < out_t.shape[0]:
+                _emit(
+                    state[5] + tau * (ma - state[5]),
+                    state[6] + tau * (sa - state[6]),
+                    gains,
+                    params,
+                    state,
+                    out_llr,
+                    n_bits,
+                )
+                out_t[n_bits] = n - 1 + tau
+                n_bits += 1
+            phase -= 1.0
+        prev_d = state[2]
+        if (prev_d < 0.0 <= d) or (d < 0.0 <= prev_d):
+            frac = prev_d / (prev_d - d) if prev_d != d else 0.0
+            crossing = prev_p + frac * step
+            error = crossing - 0.5 if crossing < 1.0 else crossing - 1.5
+            phase -= gain_p * error
+            state[1] = min(max(state[1] - gain_f * error, -limit_f), limit_f)
+        state[0] = phase
+        state[2] = d
+        state[5] = ma
+        state[6] = sa
+    return n_bits
