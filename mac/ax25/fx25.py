@@ -102,7 +102,7 @@ class Fx25Frame:
     data: bytes  # AX.25 frame without FCS
     tag: int
     corrected_bytes: int
-    end_bit: int
+    end_bit: int  # stream index of the inner frame's closing flag, as a plain receiver sees it
 
 
 class Fx25Decoder:
@@ -142,7 +142,7 @@ class Fx25Decoder:
             if self._bits.size < end:
                 self._drop(first - 64)
                 break
-            frame = self._decode_block(tag, self._bits[first:end], self._start + end)
+            frame = self._decode_block(tag, self._bits[first:end], self._start + first)
             if frame is not None:
                 found.append(frame)
             self._pending = None
@@ -173,7 +173,7 @@ class Fx25Decoder:
                     return TAGS[k], int(good[0]) + 64
         return None
 
-    def _decode_block(self, tag: Fx25Tag, bits: np.ndarray, end_bit: int) -> Fx25Frame | None:
+    def _decode_block(self, tag: Fx25Tag, bits: np.ndarray, first_bit: int) -> Fx25Frame | None:
         import reedsolo
 
         block = np.packbits(bits, bitorder="little").tobytes()
@@ -193,5 +193,8 @@ class Fx25Decoder:
             return None
         self.counters["frames"] += 1
         return Fx25Frame(
-            data=frames[0].data, tag=tag.number, corrected_bytes=len(errata), end_bit=end_bit
+            data=frames[0].data,
+            tag=tag.number,
+            corrected_bytes=len(errata),
+            end_bit=first_bit + frames[0].end_bit,
         )

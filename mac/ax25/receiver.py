@@ -83,7 +83,14 @@ class Ax25Receiver:
         return len(self._streams)
 
     def stream_counters(self) -> list[dict]:
-        return [dict(s.hdlc.counters) for s in self._streams]
+        """Per stream: the HDLC deframer's counters and, with FX.25 on, ``fx25_*`` ones."""
+        out = []
+        for s in self._streams:
+            counters = dict(s.hdlc.counters)
+            if s.fx25 is not None:
+                counters.update({f"fx25_{k}": v for k, v in s.fx25.counters.items()})
+            out.append(counters)
+        return out
 
     def reset(self) -> None:
         for stream in self._streams:
@@ -126,5 +133,5 @@ class Ax25Receiver:
         return packets
 
     def _is_duplicate(self, data: bytes, end_bit: int) -> bool:
-        window = 4 * len(data) + 200  # bits: streams' clocks and FX.25 vs HDLC ends differ
+        window = 2 * len(data) + 100  # bits: the streams' clocks differ a little
         return any(d == data and abs(e - end_bit) < window for d, e in self._recent)

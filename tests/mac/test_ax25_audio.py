@@ -1,0 +1,93 @@
+"""AX.25 over audio: our own modulator, Dire Wolf's gen_packets, and real recordings."""
+
+import json
+import re
+import shutil
+import subprocess
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mac.ax25 import Ax25Frame
+from mac.ax25.modem import PacketDecoder, packet_audio
+
+REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
+GEN_PACKETS_TEXT = re.compile(
+    r"^WB2OSZ-15>TEST:,The quick brown fox jumps over the lazy dog!  (\d{4}) of (\d{4})$"
+)
+
+
+def _read_wav(path: Path) -> tuple[np.ndarray, float]:
+    with wave.open(str(path)) as w:
+        raw = w.readframes(w.getnframes())
+        rate, channels, width = w.getframerate(), w.getnchannels(), w.getsampwidth()
+    assert width == 2
+    audio = np.frombuffer(raw, dtype="<i2").reshape(-1, channels)[:, 0]
+    return audio.astype(np.float32) / 32768, float(rate)
+
+
+def _decode(audio, rate, **options):
+    return _decode_with(PacketDecoder(sample_rate_hz=rate, **options), audio)
+
+
+def _decode_with(decoder, audio):
+    packets = []
+    for chunk in np.array_split(audio, max(audio.size // 50_000, 1)):
+        packets += decoder.process(chunk)
+    return packets + decoder.flush()
+
+
+@pytest.mark.parametrize("rate", [8000.0, 22050.0, 44100.0, 48000.0])
+@pytest.mark.parametrize("fx25", [None, 32])
+def test_own_afsk_packets_round_trip_at_any_rate(rate, fx25):
+    frames = [Ax25Frame.parse(f"N0CALL-{i}>APRS,WIDE1-1:test {i} ??~~ {'x' * i}") for i in range(4)]
+    audio = packet_audio(frames, sample_rate_hz=rate, fx25_check_bytes=fx25)
+    rng = np.random.default_rng(int(rate))
+    audio = audio + rng.normal(0, 0.02, audio.size).astype(np.float32)
+    decoder = PacketDecoder(sample_rate_hz=rate)
+    packets = _decode_with(decoder, audio)
+    assert [p.raw for p in packets] == [f.encode() for f in frames]
+    fx25_frames = max(c["fx25_frames"] for c in decoder.stream_counters())
+    assert fx25_frames == (len(frames) if fx25 else 0)
+
+
+@pytest.mark.skipif(shutil.which("gen_packets") is None, reason="direwolf's gen_packets absent")
+@pytest.mark.parametrize("fx25", [None, 16])
+def test_gen_packets_afsk1200_decodes_at_least_as_many_as_atest(tmp_path, fx25):
+    wav = tmp_path / "g.wav"
+    args = ["gen_packets", "-n", "40", "-r", "44100", "-o", str(wav)]
+    if fx25:
+        args += ["-X", str(fx25)]
+    subprocess.run(args, check=True, capture_output=True)
+    audio, rate = _read_wav(wav)
+    packets = _decode(audio, rate)
+    numbers = []
+    for p in packets:
+        match = GEN_PACKETS_TEXT.match(str(p.frame))
+        assert match, f"a frame that was not sent: {p.frame}"
+        numbers.append(int(match.group(1)))
+    assert len(set(numbers)) == len(numbers)
+    if shutil.which("atest"):
+        out = subprocess.run(["atest", str(wav)], capture_output=True, text=True).stdout
+        atest = int(re.search(r"(\d+) packets decoded", out).group(1))
+        assert len(numbers) >= atest
+    assert len(numbers) >= 25
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/data/real is absent")
+@pytest.mark.parametrize(
+    "name",
+    [
+        "micro-aprs/static_and_aprs.wav",
+        "micro-aprs/ttwr.wav",
+        "satellite-recordings/ao27.wav",
+        "satellite-recordings/swiatowid-ax25.wav",
+    ],
+)
+def test_real_afsk_recordings_give_every_frame_the_peers_give(name):
+    expected = {f["hex"] for f in json.loads((REAL / "expected_frames.json").read_text())[name]}
+    audio, rate = _read_wav(REAL / name)
+    found = {p.raw.hex() for p in _decode(audio, rate)}
+    assert expected <= found
