@@ -58,6 +58,23 @@ def _codec(check_bytes: int):
     return reedsolo.RSCodec(check_bytes, nsize=255, fcr=1, prim=0x11D, generator=2, c_exp=8)
 
 
+def _rs_decode(check_bytes: int, codeword: bytes, erasures: list[int]):
+    """(corrected message, errata positions) or None when the block cannot be corrected."""
+    import reedsolo
+
+    try:
+        decoded, _, errata = _codec(check_bytes).decode(codeword, erase_pos=erasures or None)
+    except reedsolo.ReedSolomonError:
+        return None
+    return decoded, errata
+
+
+def _frames_in(data: bytes) -> list[HdlcFrame]:
+    """HDLC frames in a corrected data block (already NRZI-decoded)."""
+    bits = np.unpackbits(np.frombuffer(data, np.uint8), bitorder="little")
+    return HdlcDeframer(nrzi=False).push((1.0 - 2.0 * bits).astype(np.float32))
+
+
 def _lsb_bits(data: bytes) -> np.ndarray:
     return np.unpackbits(np.frombuffer(bytes(data), dtype=np.uint8), bitorder="little")
 
@@ -123,11 +140,17 @@ class Fx25Decoder:
 
     def reset(self) -> None:
         self._bits = np.zeros(0, dtype=np.uint8)
+        self._rel = np.zeros(0, dtype=np.float32)
         self._start = 0
         self._pending: tuple[Fx25Tag, int] | None = None  # tag, index of first block bit
 
-    def push(self, bits: np.ndarray) -> list[Fx25Frame]:
-        self._bits = np.concatenate([self._bits, np.asarray(bits, dtype=np.uint8)])
+    def push(self, bits: np.ndarray, reliability: np.ndarray | None = None) -> list[Fx25Frame]:
+        """Frames completed by these bits; ``reliability`` (e.g. |LLR| per bit) enables
+        erasure decoding of the least reliable bytes when plain decoding fails."""
+        bits = np.asarray(bits, dtype=np.uint8)
+        rel = np.ones(bits.size, np.float32) if reliability is None else reliability
+        self._bits = np.concatenate([self._bits, bits])
+        self._rel = np.concatenate([self._rel, np.asarray(rel, dtype=np.float32)])
         found: list[Fx25Frame] = []
         while True:
             if self._pending is None:
@@ -142,7 +165,9 @@ class Fx25Decoder:
             if self._bits.size < end:
                 self._drop(first - 64)
                 break
-            frame = self._decode_block(tag, self._bits[first:end], self._start + first)
+            frame = self._decode_block(
+                tag, self._bits[first:end], self._rel[first:end], self._start + first
+            )
             if frame is not None:
                 found.append(frame)
             self._pending = None
@@ -153,6 +178,7 @@ class Fx25Decoder:
         n = max(n, 0)
         if n:
             self._bits = self._bits[n:]
+            self._rel = self._rel[n:]
             self._start += n
             if self._pending is not None:
                 self._pending = (self._pending[0], self._pending[1] - n)
@@ -173,28 +199,37 @@ class Fx25Decoder:
                     return TAGS[k], int(good[0]) + 64
         return None
 
-    def _decode_block(self, tag: Fx25Tag, bits: np.ndarray, first_bit: int) -> Fx25Frame | None:
-        import reedsolo
-
+    def _decode_block(
+        self, tag: Fx25Tag, bits: np.ndarray, rel: np.ndarray, first_bit: int
+    ) -> Fx25Frame | None:
         block = np.packbits(bits, bitorder="little").tobytes()
         data, check = block[: tag.k_radio], block[tag.k_radio :]
         codeword = data + bytes(tag.k_rs - tag.k_radio) + check
-        try:
-            decoded, _, errata = _codec(tag.check_bytes).decode(codeword)
-        except reedsolo.ReedSolomonError:
-            self.counters["rs_failures"] += 1
+        byte_rel = rel.reshape(-1, 8).min(axis=1)
+        # Sent-block byte i sits at codeword position i (data) or i + shortening (check).
+        positions = np.arange(tag.n_radio)
+        positions[tag.k_radio :] += tag.k_rs - tag.k_radio
+        weakest = positions[np.argsort(byte_rel, kind="stable")]
+        deframed = None
+        decoded_any = False
+        for n_erasures in (0, *range(2, tag.check_bytes + 1, 2)):
+            result = _rs_decode(tag.check_bytes, codeword, sorted(weakest[:n_erasures].tolist()))
+            if result is not None:
+                decoded_any = True
+                frames = _frames_in(bytes(result[0][: tag.k_radio]))
+                if frames:
+                    deframed = frames[0], result[1]
+                    break
+            if np.all(byte_rel == byte_rel[0]):
+                break  # no reliability information: erasures cannot help
+        if deframed is None:
+            self.counters["no_frame" if decoded_any else "rs_failures"] += 1
             return None
-        corrected = bytes(decoded[: tag.k_radio])
-        deframer = HdlcDeframer(nrzi=False)
-        llrs = 1.0 - 2.0 * np.unpackbits(np.frombuffer(corrected, np.uint8), bitorder="little")
-        frames: list[HdlcFrame] = deframer.push(llrs.astype(np.float32))
-        if not frames:
-            self.counters["no_frame"] += 1
-            return None
+        frame, errata = deframed
         self.counters["frames"] += 1
         return Fx25Frame(
-            data=frames[0].data,
+            data=frame.data,
             tag=tag.number,
             corrected_bytes=len(errata),
-            end_bit=first_bit + frames[0].end_bit,
+            end_bit=first_bit + frame.end_bit,
         )

@@ -48,14 +48,18 @@ class _Stream:
         self.hdlc = HdlcDeframer(fix_bits=fix_bits)
         self.fx25 = Fx25Decoder() if fx25 else None
         self.prev_level = 0
+        self.prev_magnitude = 0.0
 
     def push(self, llrs: np.ndarray):
         found = [(f.data, f.end_bit, None, 0, f.fixed_bits) for f in self.hdlc.push(llrs)]
         if self.fx25 is not None and llrs.size:
             levels = (llrs < 0).astype(np.uint8)
             before = np.concatenate([[self.prev_level], levels[:-1]]).astype(np.uint8)
+            magnitude = np.abs(llrs)
+            rel = np.minimum(magnitude, np.concatenate([[self.prev_magnitude], magnitude[:-1]]))
             self.prev_level = int(levels[-1])
-            for f in self.fx25.push((levels == before).astype(np.uint8)):
+            self.prev_magnitude = float(magnitude[-1])
+            for f in self.fx25.push((levels == before).astype(np.uint8), rel):
                 found.append((f.data, f.end_bit, f.tag, f.corrected_bytes, 0))
         return found
 
@@ -64,6 +68,7 @@ class _Stream:
         if self.fx25 is not None:
             self.fx25.reset()
         self.prev_level = 0
+        self.prev_magnitude = 0.0
 
 
 class Ax25Receiver:
