@@ -1,0 +1,307 @@
+"""Numba kernels of the FEC codecs (plain twins with the same signatures in ``_reference.py``).
+
+Reed-Solomon over GF(2^8) with reedsolo's conventions (codeword = message then parity, first
+byte = highest-degree coefficient) and the rate-1/2 K=7 Viterbi decoder. Every kernel takes
+preallocated outputs; the public wrappers in ``rs.py`` and ``conv.py`` validate and allocate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from phy._jit import njit
+
+_N_STATES = 64
+
+
+@njit
+def _gmul(a, b, exp, log):
+    if a == 0 or b == 0:
+        return 0
+    return exp[log[a] + log[b]]
+
+
+@njit
+def rs_encode(msg, nsym, exp, log, gen_log, out):
+    """Systematic RS encoding: ``out[:k] = msg``, ``out[k:k + nsym]`` = parity (k = len(msg)).
+
+    The parity is the remainder of ``msg(x) * x^nsym`` divided by the generator polynomial,
+    computed with a linear-feedback shift register. Cost: k * nsym table look-ups.
+    """
+    k = msg.shape[0]
+    for i in range(k):
+        out[i] = msg[i]
+    par = np.zeros(nsym, dtype=np.uint8)
+    for i in range(k):
+        fb = msg[i] ^ par[0]
+        for j in range(nsym - 1):
+            par[j] = par[j + 1]
+        par[nsym - 1] = 0
+        if fb != 0:
+            lf = log[fb]
+            for j in range(nsym):
+                par[j] ^= exp[lf + gen_log[j + 1]]
+    for j in range(nsym):
+        out[k + j] = par[j]
+
+
+@njit
+def _syndromes(word, nsym, syn_mul, synd):
+    """``synd[i] = word(alpha^(i + fcr))`` by Horner's rule; returns True if any is non-zero."""
+    for i in range(nsym):
+        synd[i] = 0
+    for j in range(word.shape[0]):
+        r = word[j]
+        for i in range(nsym):
+            synd[i] = syn_mul[i, synd[i]] ^ r
+    nonzero = 0
+    for i in range(nsym):
+        nonzero |= synd[i]
+    return nonzero != 0
+
+
+@njit
+def rs_decode(word, erase_mask, nsym, fcr, exp, log, syn_mul, out):
+    """Correct errors and erasures in one (possibly shortened) RS codeword.
+
+    ``erase_mask[j] != 0`` marks byte ``j`` as an erasure. Writes the corrected codeword to
+    ``out`` and returns the number of corrected symbols (errata located), or -1 when the word
+    cannot be corrected (2 * errors + erasures > nsym, locator roots missing or outside the
+    shortened word, or a non-zero syndrome after correction): then ``out`` holds the input
+    with erasures zeroed. Cost: about n * nsym look-ups for the syndromes plus
+    n * errata for the Chien search; O(nsym^2) for Berlekamp-Massey and Forney.
+    """
+    n = word.shape[0]
+    n_erase = 0
+    for j in range(n):
+        out[j] = word[j]
+        if erase_mask[j] != 0:
+            out[j] = 0
+            n_erase += 1
+    if n_erase > nsym:
+        return -1
+    synd = np.empty(nsym, dtype=np.uint8)
+    if not _syndromes(out, nsym, syn_mul, synd):
+        return 0
+    size = nsym + 2
+    lam = np.zeros(size, dtype=np.uint8)
+    bpoly = np.zeros(size, dtype=np.uint8)
+    tpoly = np.zeros(size, dtype=np.uint8)
+    lam[0] = 1
+    deg = 0
+    for j in range(n):  # erasure locator: prod (1 + X_j x), X_j = alpha^(n - 1 - j)
+        if erase_mask[j] != 0:
+            xl = (n - 1 - j) % 255
+            deg += 1
+            for d in range(deg, 0, -1):
+                if lam[d - 1] != 0:
+                    lam[d] ^= exp[log[lam[d - 1]] + xl]
+    for d in range(size):
+        bpoly[d] = lam[d]
+    big_l = n_erase
+    for k in range(n_erase, nsym):
+        delta = 0
+        top = min(big_l, k)
+        for j in range(top + 1):
+            delta ^= _gmul(lam[j], synd[k - j], exp, log)
+        for d in range(size - 1, 0, -1):
+            bpoly[d] = bpoly[d - 1]
+        bpoly[0] = 0
+        if delta != 0:
+            ld = log[delta]
+            for d in range(size):
+                b = bpoly[d]
+                tpoly[d] = lam[d] ^ (exp[log[b] + ld] if b != 0 else 0)
+            if 2 * big_l <= k + n_erase:
+                linv = 255 - ld
+                for d in range(size):
+                    a = lam[d]
+                    bpoly[d] = exp[log[a] + linv] if a != 0 else 0
+                big_l = k + 1 + n_erase - big_l
+            for d in range(size):
+                lam[d] = tpoly[d]
+    deg = 0
+    for d in range(size):
+        if lam[d] != 0:
+            deg = d
+    if (deg - n_erase) * 2 + n_erase > nsym:
+        return -1
+    # Chien search over the n positions of the (shortened) word.
+    lt = np.empty(deg + 1, dtype=np.int32)
+    for d in range(deg + 1):
+        lt[d] = log[lam[d]] if lam[d] != 0 else -1
+    pos = np.empty(max(deg, 1), dtype=np.int64)
+    found = 0
+    for i in range(n):  # i = degree of the position, X = alpha^i; evaluate lam(alpha^-i)
+        val = lam[0]
+        for d in range(1, deg + 1):
+            if lt[d] >= 0:
+                val ^= exp[lt[d]]
+                v = lt[d] - d
+                if v < 0:
+                    v += 255
+                lt[d] = v
+        if val == 0:
+            if found == deg:
+                return -1
+            pos[found] = i
+            found += 1
+            if found == deg:
+                break
+    if found != deg:
+        return -1
+    # Forney: omega = synd * lam mod x^nsym; e = X^(1 - fcr) omega(X^-1) / lam'(X^-1).
+    omega = np.zeros(nsym, dtype=np.uint8)
+    for m in range(nsym):
+        acc = 0
+        for d in range(min(m, deg) + 1):
+            acc ^= _gmul(lam[d], synd[m - d], exp, log)
+        omega[m] = acc
+    for e in range(found):
+        i = pos[e]
+        xinv = (255 - i) % 255  # log of X^-1
+        num = 0
+        for m in range(nsym):
+            if omega[m] != 0:
+                num ^= exp[log[omega[m]] + (xinv * m) % 255]
+        den = 0
+        for d in range(1, deg + 1, 2):
+            if lam[d] != 0:
+                den ^= exp[log[lam[d]] + (xinv * (d - 1)) % 255]
+        if den == 0:
+            return -1
+        if num == 0:
+            continue
+        lmag = (log[num] - log[den] + (i * ((1 - fcr) % 255)) % 255) % 255
+        if lmag < 0:
+            lmag += 255
+        mag = exp[lmag]
+        out[n - 1 - i] ^= mag
+        for s in range(nsym):  # update the syndromes with this correction
+            synd[s] ^= exp[(log[mag] + (i * ((s + fcr) % 255)) % 255) % 255]
+    for s in range(nsym):
+        if synd[s] != 0:
+            return -1
+    return found
+
+
+@njit
+def rs_decode_many(buf, starts, lengths, erase_mask, nsym, fcr, exp, log, syn_mul, out, status):
+    """``rs_decode`` on the blocks ``buf[starts[b] : starts[b] + lengths[b]]`` (into ``out``
+    at the same offsets); ``status[b]`` receives each block's return value."""
+    for b in range(starts.shape[0]):
+        s = starts[b]
+        e = s + lengths[b]
+        status[b] = rs_decode(buf[s:e], erase_mask[s:e], nsym, fcr, exp, log, syn_mul, out[s:e])
+
+
+@njit
+def viterbi_decode(llrs, n_steps, sym, decisions, out):
+    """Soft-decision Viterbi decoding of a terminated rate-1/2 K=7 convolutional code.
+
+    ``llrs`` holds ``2 * n_steps`` float32 LLRs (pairs c0, c1 per input bit; positive means
+    0). ``sym[j]`` (j < 32) is ``2 * c0 + c1`` for state ``2j`` and input 0; the state is the
+    last six input bits, newest in bit 5. The path starts and ends in state 0. ``decisions``
+    is a uint8 scratch array of shape (>= n_steps, 64). Writes the ``n_steps`` decoded bits
+    (tail included) to ``out`` and returns the final path metric (the correlation of the
+    decoded codeword with the LLRs). Cost: 64 add-compare-selects per step.
+    """
+    old = np.full(_N_STATES, np.float32(-1e30), dtype=np.float32)
+    new = np.empty(_N_STATES, dtype=np.float32)
+    old[0] = 0.0
+    bm = np.empty(4, dtype=np.float32)
+    for t in range(n_steps):
+        l0 = llrs[2 * t]
+        l1 = llrs[2 * t + 1]
+        bm[0] = l0 + l1
+        bm[1] = l0 - l1
+        bm[2] = -bm[1]
+        bm[3] = -bm[0]
+        for j in range(32):
+            m = bm[sym[j]]
+            p0 = old[2 * j]
+            p1 = old[2 * j + 1]
+            a0 = p0 + m
+            a1 = p1 - m
+            b0 = p0 - m
+            b1 = p1 + m
+            if a1 > a0:
+                new[j] = a1
+                decisions[t, j] = 1
+            else:
+                new[j] = a0
+                decisions[t, j] = 0
+            if b1 > b0:
+                new[j + 32] = b1
+                decisions[t, j + 32] = 1
+            else:
+                new[j + 32] = b0
+                decisions[t, j + 32] = 0
+        if (t & 15) == 15:
+            ref = new[0]
+            for s in range(_N_STATES):
+                new[s] -= ref
+        old, new = new, old
+    metric = old[0]
+    state = 0
+    for t in range(n_steps - 1, -1, -1):
+        out[t] = state >> 5
+        state = ((state & 31) << 1) | decisions[t, state]
+    return metric
+
+
+@njit
+def viterbi_decode_many(llrs, n_steps, sym, out):
+    """``viterbi_decode`` on each row of ``llrs`` (shape (rows, 2 * n_steps)) into ``out``
+    (shape (rows, n_steps)); one scratch array for all rows."""
+    decisions = np.empty((max(n_steps, 1), _N_STATES), dtype=np.uint8)
+    for r in range(llrs.shape[0]):
+        viterbi_decode(llrs[r], n_steps, sym, decisions, out[r])
+
+
+@njit
+def viterbi_decode_soft(llrs, n_steps, sym, diffs, out, rel):
+    """``viterbi_decode`` that also rates each decoded bit.
+
+    ``diffs`` (float32 scratch, shape (>= n_steps, 64)) keeps each state's add-compare-select
+    margin (odd-predecessor metric minus even-predecessor metric; its sign is the decision).
+    ``rel[t]`` receives the margin on the survivor path when it enters step ``t + 1``: a
+    small value means a competing path nearly won there, so bits up to a constraint length
+    or so before ``t`` are unreliable. Returns the final path metric.
+    """
+    old = np.full(_N_STATES, np.float32(-1e30), dtype=np.float32)
+    new = np.empty(_N_STATES, dtype=np.float32)
+    old[0] = 0.0
+    bm = np.empty(4, dtype=np.float32)
+    for t in range(n_steps):
+        l0 = llrs[2 * t]
+        l1 = llrs[2 * t + 1]
+        bm[0] = l0 + l1
+        bm[1] = l0 - l1
+        bm[2] = -bm[1]
+        bm[3] = -bm[0]
+        for j in range(32):
+            m = bm[sym[j]]
+            p0 = old[2 * j]
+            p1 = old[2 * j + 1]
+            a0 = p0 + m
+            a1 = p1 - m
+            b0 = p0 - m
+            b1 = p1 + m
+            diffs[t, j] = a1 - a0
+            diffs[t, j + 32] = b1 - b0
+            new[j] = a1 if a1 > a0 else a0
+            new[j + 32] = b1 if b1 > b0 else b0
+        if (t & 15) == 15:
+            ref = new[0]
+            for s in range(_N_STATES):
+                new[s] -= ref
+        old, new = new, old
+    metric = old[0]
+    state = 0
+    for t in range(n_steps - 1, -1, -1):
+        out[t] = state >> 5
+        d = diffs[t, state]
+        rel[t] = abs(d)
+        state = ((state & 31) << 1) | (1 if d > 0 else 0)
+    return metric

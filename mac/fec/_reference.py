@@ -1,0 +1,98 @@
+"""Plain twins of the FEC kernels (same signatures, for the tests).
+
+Reed-Solomon twins call ``reedsolo`` (the reference implementation the Numba codec must
+match bit for bit); the Viterbi twin is NumPy, vectorised over the 64 states.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import reedsolo
+
+
+def _codec(nsym: int, fcr: int) -> reedsolo.RSCodec:
+    return reedsolo.RSCodec(nsym, fcr=fcr, prim=0x11D, generator=2)
+
+
+def rs_encode(msg, nsym, exp, log, gen_log, out):
+    coded = _codec(nsym, 0).encode(bytes(np.asarray(msg, dtype=np.uint8)))
+    out[: len(coded)] = np.frombuffer(bytes(coded), dtype=np.uint8)
+
+
+def rs_decode(word, erase_mask, nsym, fcr, exp, log, syn_mul, out):
+    word = np.asarray(word, dtype=np.uint8)
+    erase = [int(j) for j in np.flatnonzero(np.asarray(erase_mask))]
+    out[:] = word
+    out[erase] = 0
+    try:
+        _, full, errata = _codec(nsym, fcr).decode(bytes(word), erase_pos=erase or None)
+    except reedsolo.ReedSolomonError:
+        return -1
+    out[:] = np.frombuffer(bytes(full), dtype=np.uint8)
+    if not erase and not np.any(out != word):
+        return 0
+    return len(errata)
+
+
+def rs_decode_many(buf, starts, lengths, erase_mask, nsym, fcr, exp, log, syn_mul, out, status):
+    for b in range(len(starts)):
+        s, e = int(starts[b]), int(starts[b] + lengths[b])
+        status[b] = rs_decode(buf[s:e], erase_mask[s:e], nsym, fcr, exp, log, syn_mul, out[s:e])
+
+
+def viterbi_decode(llrs, n_steps, sym, decisions, out):
+    llrs = np.asarray(llrs, dtype=np.float32)
+    j = np.arange(32)
+    metrics = np.full(64, np.float32(-1e30), dtype=np.float32)
+    metrics[0] = 0
+    for t in range(n_steps):
+        l0, l1 = llrs[2 * t], llrs[2 * t + 1]
+        s = np.float32(l0 + l1)
+        d = np.float32(l0 - l1)
+        bm = np.array([s, d, -d, -s], dtype=np.float32)
+        m = bm[np.asarray(sym[:32])]
+        p0, p1 = metrics[2 * j], metrics[2 * j + 1]
+        a0, a1, b0, b1 = p0 + m, p1 - m, p0 - m, p1 + m
+        decisions[t, :32] = a1 > a0
+        decisions[t, 32:] = b1 > b0
+        metrics = np.concatenate([np.where(a1 > a0, a1, a0), np.where(b1 > b0, b1, b0)])
+        if (t & 15) == 15:
+            metrics = metrics - metrics[0]
+    metric = metrics[0]
+    state = 0
+    for t in range(n_steps - 1, -1, -1):
+        out[t] = state >> 5
+        state = ((state & 31) << 1) | int(decisions[t, state])
+    return metric
+
+
+def viterbi_decode_many(llrs, n_steps, sym, out):
+    decisions = np.empty((max(n_steps, 1), 64), dtype=np.uint8)
+    for r in range(llrs.shape[0]):
+        viterbi_decode(llrs[r], n_steps, sym, decisions, out[r])
+
+
+def viterbi_decode_soft(llrs, n_steps, sym, diffs, out, rel):
+    llrs = np.asarray(llrs, dtype=np.float32)
+    j = np.arange(32)
+    metrics = np.full(64, np.float32(-1e30), dtype=np.float32)
+    metrics[0] = 0
+    for t in range(n_steps):
+        s = np.float32(llrs[2 * t] + llrs[2 * t + 1])
+        d = np.float32(llrs[2 * t] - llrs[2 * t + 1])
+        m = np.array([s, d, -d, -s], dtype=np.float32)[np.asarray(sym[:32])]
+        p0, p1 = metrics[2 * j], metrics[2 * j + 1]
+        a0, a1, b0, b1 = p0 + m, p1 - m, p0 - m, p1 + m
+        diffs[t, :32] = a1 - a0
+        diffs[t, 32:] = b1 - b0
+        metrics = np.concatenate([np.where(a1 > a0, a1, a0), np.where(b1 > b0, b1, b0)])
+        if (t & 15) == 15:
+            metrics = metrics - metrics[0]
+    metric = metrics[0]
+    state = 0
+    for t in range(n_steps - 1, -1, -1):
+        out[t] = state >> 5
+        d = diffs[t, state]
+        rel[t] = abs(d)
+        state = ((state & 31) << 1) | int(d > 0)
+    return metric

@@ -1,0 +1,113 @@
+"""Rate-1/2 constraint-length-7 convolutional code (generators 171, 133 octal) and its
+soft-decision Viterbi decoder.
+
+Encoder: for input bit ``u[t]`` it sends ``c0[t] = u[t] ^ u[t-1] ^ u[t-2] ^ u[t-3] ^ u[t-6]``
+(0o171) then ``c1[t] = u[t] ^ u[t-2] ^ u[t-3] ^ u[t-5] ^ u[t-6]`` (0o133), starting from the
+all-zero state; six zero tail bits return it to zero (terminated code, rate n / (2 n + 12)).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+
+from phy.errors import ConfigError
+
+__all__ = [
+    "CONV_TAIL_BITS",
+    "POLYS",
+    "conv_encode",
+    "viterbi_decode",
+    "viterbi_decode_many",
+    "viterbi_decode_soft",
+]
+
+POLYS = (0o171, 0o133)
+CONV_TAIL_BITS = 6
+_TAPS = tuple(tuple(d for d in range(7) if (poly >> (6 - d)) & 1) for poly in POLYS)
+_LLR_LIMIT = np.float32(1e4)
+
+
+@cache
+def branch_table() -> np.ndarray:
+    """``sym[j] = 2 c0 + c1`` for state ``2 j`` and input 0 (the kernels' butterfly table)."""
+
+    def parity(x: int) -> int:
+        return bin(x).count("1") & 1
+
+    return np.array(
+        [2 * parity((2 * j) & POLYS[0]) + parity((2 * j) & POLYS[1]) for j in range(32)],
+        dtype=np.int64,
+    )
+
+
+def conv_encode(bits: np.ndarray) -> np.ndarray:
+    """Coded bits (uint8 0/1, ``2 * (len(bits) + 6)``: c0, c1 per input bit, tail included).
+
+    Cost: O(n), vectorised.
+    """
+    u = np.asarray(bits, dtype=np.uint8)
+    ext = np.concatenate([np.zeros(6, np.uint8), u, np.zeros(CONV_TAIL_BITS, np.uint8)])
+    n = u.size + CONV_TAIL_BITS
+    out = np.empty(2 * n, dtype=np.uint8)
+    for k, taps in enumerate(_TAPS):
+        acc = np.zeros(n, dtype=np.uint8)
+        for d in taps:
+            acc ^= ext[6 - d : 6 - d + n]
+        out[k::2] = acc
+    return out
+
+
+def sanitize_llrs(llrs: np.ndarray) -> np.ndarray:
+    """float32 copy with NaN -> 0 and magnitudes clipped to 1e4 (radio input is untrusted)."""
+    x = np.nan_to_num(np.asarray(llrs, dtype=np.float32), nan=0.0, posinf=1e4, neginf=-1e4)
+    return np.clip(x, -_LLR_LIMIT, _LLR_LIMIT)
+
+
+def viterbi_decode(llrs: np.ndarray) -> np.ndarray:
+    """Most likely input bits (tail removed) of a terminated codeword's ``2 (n + 6)`` LLRs.
+
+    LLRs are float32, positive means 0. Cost: 64 add-compare-selects and 64 bytes of
+    decision memory per input bit.
+    """
+    from mac.fec._kernels import viterbi_decode as kernel
+
+    x = sanitize_llrs(llrs)
+    if x.size % 2 or x.size < 2 * CONV_TAIL_BITS:
+        raise ConfigError(f"{x.size} LLRs is not a terminated rate-1/2 codeword (even, >= 12)")
+    steps = x.size // 2
+    decisions = np.empty((steps, 64), dtype=np.uint8)
+    out = np.empty(steps, dtype=np.uint8)
+    kernel(x, steps, branch_table(), decisions, out)
+    return out[: steps - CONV_TAIL_BITS]
+
+
+def viterbi_decode_many(llrs: np.ndarray) -> np.ndarray:
+    """:func:`viterbi_decode` on each row of a 2-D array (one compiled call for all rows)."""
+    from mac.fec._kernels import viterbi_decode_many as kernel
+
+    x = sanitize_llrs(llrs)
+    if x.ndim != 2 or x.shape[1] % 2 or x.shape[1] < 2 * CONV_TAIL_BITS:
+        raise ConfigError("viterbi_decode_many needs rows of an even number (>= 12) of LLRs")
+    steps = x.shape[1] // 2
+    out = np.empty((x.shape[0], steps), dtype=np.uint8)
+    kernel(np.ascontiguousarray(x), steps, branch_table(), out)
+    return out[:, : steps - CONV_TAIL_BITS]
+
+
+def viterbi_decode_soft(llrs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(decoded bits, per-bit survivor margins) with the tail removed; see
+    ``_kernels.viterbi_decode_soft``. Cost: as :func:`viterbi_decode`, with 256 bytes of
+    scratch per input bit."""
+    from mac.fec._kernels import viterbi_decode_soft as kernel
+
+    x = sanitize_llrs(llrs)
+    if x.size % 2 or x.size < 2 * CONV_TAIL_BITS:
+        raise ConfigError(f"{x.size} LLRs is not a terminated rate-1/2 codeword (even, >= 12)")
+    steps = x.size // 2
+    diffs = np.empty((steps, 64), dtype=np.float32)
+    out = np.empty(steps, dtype=np.uint8)
+    rel = np.empty(steps, dtype=np.float32)
+    kernel(x, steps, branch_table(), diffs, out, rel)
+    return out[: steps - CONV_TAIL_BITS], rel
