@@ -48,7 +48,8 @@ class ChannelConfig:
     IQ imbalance, RTL-SDR 8-bit quantisation behind an AGC. Both: receiver clock offset
     ``clock_ppm``, timing offset (a delay of ``timing_offset_samples``), level ``gain_db``.
     Audio only: ``twist_db`` (level at ``twist_high_hz`` over ``twist_low_hz``, a shelving
-    pre-/de-emphasis filter); audio is clipped to [-1, 1] like a sound card.
+    pre-/de-emphasis filter); audio is clipped to [-1, 1] like a sound card unless
+    ``clip_audio`` is False (BER measurements at low Eb/N0, where noise exceeds full scale).
     """
 
     sample_rate_hz: float
@@ -73,6 +74,7 @@ class ChannelConfig:
     twist_db: float = 0.0
     twist_low_hz: float = 1200.0
     twist_high_hz: float = 2200.0
+    clip_audio: bool = True
 
     def __post_init__(self) -> None:
         if not self.sample_rate_hz > 0:
@@ -200,7 +202,7 @@ class Channel:
         if self._gain != 1:
             x = x * self._gain
         if c.audio:
-            return np.clip(x, -1, 1).astype(np.float32)
+            return (np.clip(x, -1, 1) if c.clip_audio else x).astype(np.float32)
         if c.iq_amplitude_db or c.iq_phase_deg:
             x = iq_imbalance(x, amplitude_db=c.iq_amplitude_db, phase_deg=c.iq_phase_deg)
         if c.dc_offset:
