@@ -1,0 +1,201 @@
+"""Numba kernels of the GFSK receiver (NumPy twins in ``_reference.py``).
+
+Two streaming kernels share their state through small arrays owned by ``Receiver``:
+
+* ``front_end``: per native sample, a coarse carrier-offset estimate (exponentially averaged
+  lag-1 autocorrelation, data-blind over a long window), an NCO that removes it, and the
+  channel filter (two cascaded boxcars as running sums).
+* ``symbol_sync``: per filtered sample, the one-symbol differential product, a squared-eye
+  timing estimate (Oerder-Meyr line at the symbol rate), strobes interpolated at the estimated
+  symbol boundaries; per symbol, the residual offset from the fourth power of the two-symbol
+  differential product (blind to the data for h = 0.5; averaged as the total offset, so the
+  coarse stage's data-driven wander is known and removed exactly; range +-Rs/8), then
+  decision-feedback differential detection.
+
+State layouts (index constants below) are fixed; ``Receiver`` allocates them with
+``new_front_end_state`` / ``new_symbol_state`` in ``_receiver.py``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from phy._jit import njit
+
+# front_end complex state
+FE_X_PREV, FE_R1, FE_PHASOR, FE_STEP, FE_SUM1, FE_SUM2 = 0, 1, 2, 3, 4, 5
+FE_N_COMPLEX = 6
+# front_end int state
+FE_POS, FE_PHASE = 0, 1
+FE_N_INT = 2
+# symbol_sync complex state
+SY_Y_PREV, SY_C, SY_CSUM, SY_R2, SY_U2, SY_YK_PREV, SY_REF, SY_YK_PREV2 = 0, 1, 2, 3, 4, 5, 6, 7
+SY_N_COMPLEX = 8
+# symbol_sync float state
+SY_T_NEXT, SY_POWER, SY_F_PREV = 0, 1, 2
+SY_N_FLOAT = 3
+# symbol_sync int state
+SY_POS, SY_PHASE, SY_N_ABS = 0, 1, 2
+SY_N_INT = 3
+
+CLIP = 1.0e6  # input components are clipped here so that running sums stay exact enough
+
+
+@njit
+def front_end(x, params, c_state, i_state, ring1, ring2, out_y, out_f):
+    """Coarse offset removal and channel filtering of ``x`` (complex64), one output per input.
+
+    ``params`` = (alpha1, samples per NCO update); ``out_y`` (complex64) gets the filtered
+    sample, ``out_f`` (float32) the NCO frequency in cycles per sample. Non-finite inputs
+    count as 0; components are clipped to +-CLIP. Cost: ~30 flops per sample.
+    """
+    alpha1 = params[0]
+    block = np.int64(params[1])
+    length = ring1.shape[0]
+    x_prev = c_state[FE_X_PREV]
+    r1 = c_state[FE_R1]
+    phasor = c_state[FE_PHASOR]
+    step = c_state[FE_STEP]
+    sum1 = c_state[FE_SUM1]
+    sum2 = c_state[FE_SUM2]
+    pos = i_state[FE_POS]
+    phase = i_state[FE_PHASE]
+    f_now = -np.arctan2(step.imag, step.real) / (2 * np.pi)
+    gain = 1.0 / (length * length)
+    for n in range(x.shape[0]):
+        re = np.float64(x[n].real)
+        im = np.float64(x[n].imag)
+        if not (abs(re) <= CLIP):  # NaN fails every comparison
+            re = 0.0 if re != re else (CLIP if re > 0 else -CLIP)
+        if not (abs(im) <= CLIP):
+            im = 0.0 if im != im else (CLIP if im > 0 else -CLIP)
+        xn = complex(re, im)
+        r1 += alpha1 * (xn * x_prev.conjugate() - r1)
+        x_prev = xn
+        mixed = xn * phasor
+        phasor *= step
+        sum1 += mixed - ring1[pos]
+        ring1[pos] = mixed
+        sum2 += sum1 - ring2[pos]
+        ring2[pos] = sum1
+        pos += 1
+        if pos == length:
+            pos = 0
+        out_y[n] = sum2 * gain
+        out_f[n] = f_now
+        phase += 1
+        if phase == block:
+            phase = 0
+            mag = abs(r1)
+            step = r1.conjugate() / mag if mag > 0 else complex(1.0, 0.0)
+            f_now = -np.arctan2(step.imag, step.real) / (2 * np.pi)
+            phasor /= abs(phasor)
+    c_state[FE_X_PREV] = x_prev
+    c_state[FE_R1] = r1
+    c_state[FE_PHASOR] = phasor
+    c_state[FE_STEP] = step
+    c_state[FE_SUM1] = sum1
+    c_state[FE_SUM2] = sum2
+    i_state[FE_POS] = pos
+    i_state[FE_PHASE] = phase
+
+
+@njit
+def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, out_info):
+    """Timing recovery and decision-feedback differential detection on filtered samples.
+
+    ``params`` = (samples per symbol, timing alpha, timing gain, residual alpha, feedback
+    beta, power alpha); ``table[k] = exp(-2j*pi*k/sps)``. For each symbol strobe writes a
+    soft value to ``out_llr`` (float32, positive means 0, unscaled) and to ``out_info`` a row
+    (strobe time in samples since reset, total offset in cycles per sample, |y|^2 at the
+    strobe). Returns the number of symbols written. Cost: ~20 flops per sample plus ~60 per
+    symbol.
+    """
+    sps = np.int64(params[0])
+    alpha_t = params[1]
+    gain_t = params[2]
+    alpha2 = params[3]
+    beta = params[4]
+    alpha_p = params[5]
+    y_prev = c_state[SY_Y_PREV]
+    c_line = c_state[SY_C]
+    c_sum = c_state[SY_CSUM]
+    r2 = c_state[SY_R2]
+    u2 = c_state[SY_U2]
+    yk_prev = c_state[SY_YK_PREV]
+    yk_prev2 = c_state[SY_YK_PREV2]
+    ref = c_state[SY_REF]
+    t_next = f_state[SY_T_NEXT]
+    power = f_state[SY_POWER]
+    f_prev = f_state[SY_F_PREV]
+    pos = i_state[SY_POS]
+    phase = i_state[SY_PHASE]
+    n_abs = i_state[SY_N_ABS]
+    half = 0.5 * sps
+    n_out = 0
+    for n in range(y.shape[0]):
+        yn = complex(y[n].real, y[n].imag)
+        d = yn * ring[pos].conjugate()
+        ring[pos] = yn
+        pos += 1
+        if pos == sps:
+            pos = 0
+        s = d.imag * u2.real - d.real * u2.imag  # Im(d * conj(u2))
+        c_sum += (s * s) * table[phase]
+        phase += 1
+        if phase == sps:
+            phase = 0
+            c_line += alpha_t * (c_sum - c_line)
+            c_sum = 0.0
+        t = np.float64(n_abs)
+        if t >= t_next:
+            mu = t_next - (t - 1.0)
+            yk = y_prev + mu * (yn - y_prev)
+            fk = f_prev + mu * (f[n] - f_prev)
+            rot4 = 8.0 * np.pi * fk * sps  # four times the coarse stage's phase per symbol
+            back = complex(np.cos(rot4), np.sin(rot4))
+            d2 = yk * yk_prev2.conjugate()
+            r2 += alpha2 * (d2 * d2 * back - r2)  # estimates exp(4j * total phase per symbol)
+            res = r2 * back.conjugate()
+            if res.real != 0.0 or res.imag != 0.0:
+                theta = 0.25 * np.arctan2(res.imag, res.real)
+                u2 = complex(np.cos(theta), np.sin(theta))
+            pred = ref * u2
+            m = yk.imag * pred.real - yk.real * pred.imag  # Im(yk * conj(pred))
+            decision = 1.0 if m > 0 else -1.0
+            ref = yk + beta * pred * complex(0.0, decision)
+            p_k = yk.real * yk.real + yk.imag * yk.imag
+            power += alpha_p * (p_k - power)
+            scale = power * (1.0 + beta)
+            out_llr[n_out] = -m / scale if scale > 0 else 0.0
+            out_info[n_out, 0] = t_next
+            out_info[n_out, 1] = fk + np.arctan2(u2.imag, u2.real) / (2 * np.pi * sps)
+            out_info[n_out, 2] = p_k
+            n_out += 1
+            yk_prev2 = yk_prev
+            yk_prev = yk
+            t_next += sps
+            if c_line.real != 0.0 or c_line.imag != 0.0:
+                target = -np.arctan2(c_line.imag, c_line.real) / (2 * np.pi) * sps
+                err = (target - t_next) % sps
+                if err >= half:
+                    err -= sps
+                t_next += gain_t * err
+        y_prev = yn
+        f_prev = f[n]
+        n_abs += 1
+    c_state[SY_Y_PREV] = y_prev
+    c_state[SY_C] = c_line
+    c_state[SY_CSUM] = c_sum
+    c_state[SY_R2] = r2
+    c_state[SY_U2] = u2
+    c_state[SY_YK_PREV] = yk_prev
+    c_state[SY_YK_PREV2] = yk_prev2
+    c_state[SY_REF] = ref
+    f_state[SY_T_NEXT] = t_next
+    f_state[SY_POWER] = power
+    f_state[SY_F_PREV] = f_prev
+    i_state[SY_POS] = pos
+    i_state[SY_PHASE] = phase
+    i_state[SY_N_ABS] = n_abs
+    return n_out
