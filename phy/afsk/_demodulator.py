@@ -17,31 +17,40 @@ def design_tone_correlators(
     baud: float,
     mark_hz: float,
     space_hz: float,
-    window_symbols: float = 1.0,
+    window_symbols: float = 1.4,
+    taper: float = 0.25,
+    prefilter_symbols: float = 0.0,
 ) -> np.ndarray:
     """Taps (4, L) of the mark and space quadrature correlators (re, im, re, im).
 
-    Each correlator is ``w[k] exp(-2j pi f k / fs)`` with ``w`` a window of
-    ``window_symbols`` bit times (a boxcar with raised-cosine edges of an eighth of its
-    length), scaled so a unit-amplitude tone at ``f`` gives an envelope of 1. A one-bit
-    boxcar is the matched filter of a tone burst of one bit.
+    Each correlator is ``w[k] exp(-2j pi f k / fs)`` with ``w`` a Tukey window of
+    ``window_symbols`` bit times (``taper`` = tapered fraction: 0 boxcar, 1 Hann), scaled so
+    a unit-amplitude tone at ``f`` gives an envelope of 1. With ``prefilter_symbols > 0``
+    the correlators are convolved with a band-pass FIR of that length (pass band from half
+    a baud below the lower tone to half a baud above the higher one), which costs nothing
+    extra per sample beyond the longer taps.
     """
     if sample_rate_hz <= 0 or baud <= 0 or window_symbols <= 0:
         raise ConfigError("sample rate, baud and window length must be positive")
+    from scipy import signal
+
     n_taps = max(round(window_symbols * sample_rate_hz / baud), 2)
-    window = np.ones(n_taps)
-    edge = n_taps // 8
-    if edge > 0:
-        ramp = 0.5 - 0.5 * np.cos(np.pi * (np.arange(edge) + 0.5) / edge)
-        window[:edge] = ramp
-        window[-edge:] = ramp[::-1]
+    window = signal.windows.tukey(n_taps, taper) if taper > 0 else np.ones(n_taps)
     k = np.arange(n_taps)
-    taps = np.empty((4, n_taps))
-    for row, tone_hz in ((0, mark_hz), (2, space_hz)):
-        lo = window * np.exp(-2j * np.pi * tone_hz * k / sample_rate_hz) * 2 / window.sum()
-        taps[row] = lo.real
-        taps[row + 1] = lo.imag
-    return taps.astype(np.float32)
+    prefilter = np.ones(1)
+    if prefilter_symbols > 0:
+        n_pre = max(round(prefilter_symbols * sample_rate_hz / baud) | 1, 3)
+        low = max(min(mark_hz, space_hz) - baud / 2, 1.0)
+        high = min(max(mark_hz, space_hz) + baud / 2, 0.49 * sample_rate_hz)
+        prefilter = signal.firwin(n_pre, [low, high], pass_zero=False, fs=sample_rate_hz)
+    rows = []
+    for tone_hz in (mark_hz, space_hz):
+        lo = window * np.exp(-2j * np.pi * tone_hz * k / sample_rate_hz)
+        lo = np.convolve(lo, prefilter)
+        t = np.arange(lo.size)
+        gain = abs(np.sum(lo * np.exp(2j * np.pi * tone_hz * t / sample_rate_hz)))
+        rows += [2 * lo.real / gain, 2 * lo.imag / gain]
+    return np.array(rows, dtype=np.float32)
 
 
 class AfskDemodulator:
@@ -83,10 +92,13 @@ class AfskDemodulator:
         baud: float = 1200.0,
         mark_hz: float = 1200.0,
         space_hz: float = 2200.0,
-        window_symbols: float = 1.4,
+        window_symbols: float = 1.6,
+        taper: float = 0.25,
+        prefilter_symbols: float = 2.0,
         n_slicers: int = 1,
+        timing: str = "crossing",
         twist_span_db: float = 6.0,
-        pll_gain: float = 0.3,
+        pll_gain: float = 0.15,
         rate_gain: float = 0.01,
         max_rate_error: float = 0.06,
     ) -> None:
@@ -97,6 +109,8 @@ class AfskDemodulator:
             )
         if not 1 <= n_slicers <= 16:
             raise ConfigError("n_slicers must be 1..16")
+        if timing not in ("crossing", "gardner"):
+            raise ConfigError(f"timing must be 'crossing' or 'gardner', not {timing!r}")
         if not 0 < pll_gain < 1:
             raise ConfigError("pll_gain must be in (0, 1)")
         self.sample_rate_hz = float(sample_rate_hz)
@@ -111,6 +125,8 @@ class AfskDemodulator:
             mark_hz=mark_hz,
             space_hz=space_hz,
             window_symbols=window_symbols,
+            taper=taper,
+            prefilter_symbols=prefilter_symbols,
         )
         if n_slicers == 1:
             self.gains = np.ones(1)
@@ -127,6 +143,7 @@ class AfskDemodulator:
                 baud * self.decim / sample_rate_hz / 40,  # decay: ~40 bits
                 1 / 32,
                 30.0,
+                1.0 if timing == "gardner" else 0.0,
             ]
         )
         self.reset()
@@ -146,6 +163,8 @@ class AfskDemodulator:
         self._n_envelope = 0  # envelope samples produced so far
         self._state = np.zeros(N_STATE_FIXED + 2 * self.n_slicers)
         self._state[3:5] = 1e-3
+        self._state[9] = 0.5
+        self._state[10] = 1.0
         self._state[N_STATE_FIXED::2] = 1.0
         self._state[N_STATE_FIXED + 1 :: 2] = 2.0
 

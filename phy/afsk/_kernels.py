@@ -4,12 +4,15 @@ State layout of ``slice_bits`` (float64 array, owned by the Python object)::
 
     0 clock phase in symbols, 1 relative clock-rate correction, 2 previous mark-space
     difference, 3 mark peak level, 4 space peak level, 5 previous normalised mark,
-    6 previous normalised space, then per slicer k: 7 + 2k mean |v|, 8 + 2k mean v^2
+    6 previous normalised space, 7 difference at the last mid-point between bits,
+    8 difference at the last bit, 9 mean |difference| at bits, 10 mean difference^2 at
+    bits, then per slicer k: 11 + 2k mean |v|, 12 + 2k mean v^2
 
 Parameters of ``slice_bits`` (float64 array)::
 
     0 clock step (symbols per envelope sample), 1 phase gain, 2 rate gain, 3 rate limit,
-    4 peak attack, 5 peak decay, 6 LLR statistics smoothing, 7 LLR clip
+    4 peak attack, 5 peak decay, 6 LLR statistics smoothing, 7 LLR clip,
+    8 timing detector (0 zero crossings, 1 Gardner)
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ import numpy as np
 
 from phy._jit import njit
 
-N_STATE_FIXED = 7
-N_PARAMS = 8
+N_STATE_FIXED = 11
+N_PARAMS = 9
 
 
 @njit
@@ -76,25 +79,47 @@ def _emit(ma, sa, gains, params, state, out_llr, n_bits):
 
 
 @njit
+def _lock_weight(state):
+    """0 on noise, 1 on a clean signal: from the eye opening mean|d|^2 / mean d^2.
+
+    Gaussian noise gives 2/pi = 0.64, a clean two-level signal 1.
+    """
+    quality = state[9] * state[9] / (state[10] + 1e-12)
+    return min(max((quality - 0.75) / 0.15, 0.0), 1.0)
+
+
+@njit
+def _correct(state, error, gain_p, gain_f, limit_f):
+    """Apply one timing error (symbols): phase always, rate only while locked."""
+    error = min(max(error, -0.5), 0.5)
+    state[0] -= gain_p * error
+    weight = _lock_weight(state)
+    rate = state[1] - gain_f * weight * error
+    if weight == 0.0:
+        rate *= 1.0 - gain_f
+    state[1] = min(max(rate, -limit_f), limit_f)
+
+
+@njit
 def slice_bits(env_m, env_s, gains, params, state, out_llr, out_t):
     """Normalise tone envelopes, recover the bit clock and sample soft bits.
 
     Each envelope is divided by its own peak tracker (fast attack, slow decay), which
     removes level and mark/space twist. The clock is a phase accumulator that advances
-    ``step`` symbols per envelope sample; every sign change of the normalised
-    mark-minus-space difference pulls the phase toward a mid-bit crossing (gain
-    ``params[1]``) and nudges the rate (gain ``params[2]``, limited to ``params[3]``). On
-    each phase wrap the interpolated difference ``ma - g_k sa`` of each slicer becomes an
-    LLR (positive = space = bit 0) scaled by running statistics. ``out_t[i]`` is the
+    ``step`` symbols per envelope sample. Its timing error comes from the normalised
+    mark-minus-space difference ``d``: either (``params[8] == 0``) the position of each
+    sign change of ``d`` relative to mid-way between bits, or (``params[8] == 1``) the
+    Gardner detector ``d(k - 1/2) (d(k - 1) - d(k)) / mean|d|^2``; each error pulls the
+    phase (gain ``params[1]``) and the rate (gain ``params[2]``, limited to ``params[3]``).
+    On each phase wrap the interpolated ``ma - g_k sa`` of each slicer becomes an LLR
+    (positive = space = bit 0) scaled by running statistics. ``out_t[i]`` is the
     fractional envelope-sample index of bit ``i``. Returns the number of bits written.
     Cost: O(len(env_m) * len(gains)).
     """
     step0 = params[0]
-    gain_p = params[1]
-    gain_f = params[2]
-    limit_f = params[3]
     attack = params[4]
     decay = params[5]
+    gardner = params[8] > 0.5
     n_bits = 0
     for n in range(env_m.shape[0]):
         state[3] = _track_peak(state[3], env_m[n], attack, decay)
@@ -102,11 +127,15 @@ def slice_bits(env_m, env_s, gains, params, state, out_llr, out_t):
         ma = env_m[n] / (state[3] + 1e-9)
         sa = env_s[n] / (state[4] + 1e-9)
         d = ma - sa
+        prev_d = state[2]
         step = step0 * (1.0 + state[1])
         prev_p = state[0]
-        phase = prev_p + step
-        if phase >= 1.0:
+        state[0] = prev_p + step
+        if gardner and prev_p < 0.5 <= state[0]:
+            state[7] = prev_d + (0.5 - prev_p) / step * (d - prev_d)
+        if state[0] >= 1.0:
             tau = min(max((1.0 - prev_p) / step, 0.0), 1.0)
+            state[0] -= 1.0
             if n_bits < out_t.shape[0]:
                 _emit(
                     state[5] + tau * (ma - state[5]),
@@ -119,15 +148,23 @@ def slice_bits(env_m, env_s, gains, params, state, out_llr, out_t):
                 )
                 out_t[n_bits] = n - 1 + tau
                 n_bits += 1
-            phase -= 1.0
-        prev_d = state[2]
-        if (prev_d < 0.0 <= d) or (d < 0.0 <= prev_d):
+            d_bit = prev_d + tau * (d - prev_d)
+            state[9] += params[6] * (abs(d_bit) - state[9])
+            state[10] += params[6] * (d_bit * d_bit - state[10])
+            if gardner:
+                error = state[7] * (state[8] - d_bit) / (state[9] * state[9] + 1e-9)
+                _correct(state, error, params[1], params[2], params[3])
+            state[8] = d_bit
+        if not gardner and ((prev_d < 0.0 <= d) or (d < 0.0 <= prev_d)):
             frac = prev_d / (prev_d - d) if prev_d != d else 0.0
             crossing = prev_p + frac * step
-            error = crossing - 0.5 if crossing < 1.0 else crossing - 1.5
-            phase -= gain_p * error
-            state[1] = min(max(state[1] - gain_f * error, -limit_f), limit_f)
-        state[0] = phase
+            _correct(
+                state,
+                crossing - 0.5 if crossing < 1.0 else crossing - 1.5,
+                params[1],
+                params[2],
+                params[3],
+            )
         state[2] = d
         state[5] = ma
         state[6] = sa
