@@ -1,0 +1,162 @@
+"""``sdrlink rx``: receive bursts from a capture, standard input or a radio.
+
+Examples::
+
+    sdrlink rx captures/gfsk9k6_rtl.sigmf-meta            # profile and rate from the metadata
+    sdrlink rx rec.cu8 --profile qpsk250k --sample-rate 2.4M --json
+    rtl_sdr -f 433.92M -s 2.4M - | sdrlink rx - --profile gfsk9k6 --sample-rate 2.4M
+    sdrlink rx --radio rtl_tcp://127.0.0.1:1234 --profile gfsk50k --freq 433.92M
+
+Each burst prints as one line (start time, SNR, CFO, EVM, payload as text or hex), or as
+one JSON object with ``--json``. Counts and progress go to standard error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from upper.cli.tx import one_line_errors, parse_hz
+
+_PROGRESS_MIN_S = 10.0  # captures longer than this (in signal time) show progress
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "rx",
+        help="receive bursts from a capture, stdin or a radio",
+        description="Receive and print bursts from a capture file, '-' (stdin) or --radio.",
+    )
+    parser.add_argument("file", nargs="?", metavar="FILE", help="capture file, or '-' for stdin")
+    parser.add_argument("--profile", "-p", help="modem profile (default: the capture's)")
+    parser.add_argument("--sample-rate", help="S/s, e.g. 2.4M (raw files, stdin)")
+    parser.add_argument("--format", help="sigmf, cu8, cs8, cs16, cf32, wav, s16, f32")
+    parser.add_argument("--json", action="store_true", help="one JSON object per burst")
+    parser.add_argument("--radio", help="rtl_tcp://HOST:PORT, rtlsdr://INDEX or sim://")
+    parser.add_argument("--freq", help="centre frequency to tune, e.g. 433.92M")
+    parser.add_argument("--gain", type=float, help="tuner gain in dB (default: automatic)")
+    parser.add_argument("--duration-s", type=float, help="stop after this much signal time")
+    parser.add_argument("--chunk-samples", type=int, default=1 << 16, help="samples per read")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no counts or progress")
+    one_line_errors(parser)
+
+
+def _open_source(args):
+    from phy.captures import CaptureReader, StreamReader
+    from phy.errors import ConfigError
+    from phy.profiles import get_profile
+
+    profile = get_profile(args.profile) if args.profile else None
+    rate = parse_hz(args.sample_rate, flag="--sample-rate")
+    freq = parse_hz(args.freq, flag="--freq")
+    if args.radio:
+        if args.file:
+            raise ConfigError("give either FILE or --radio, not both")
+        if profile is None:
+            raise ConfigError("--radio needs --profile P")
+        from phy.radios import open_radio
+
+        options = {"sample_rate_hz": rate or 2_400_000}
+        if freq is not None:
+            options["center_freq_hz"] = freq
+        if args.gain is not None:
+            options["gain_db"] = args.gain
+        return open_radio(args.radio, **options), profile
+    if not args.file:
+        raise ConfigError("give a capture FILE, '-' for stdin, or --radio URL")
+    if args.file == "-":
+        if profile is None:
+            raise ConfigError("reading stdin needs --profile P")
+        fmt = args.format or ("s16" if profile.is_audio else "cu8")
+        rate = rate or profile.sample_rate_hz
+        return StreamReader(sys.stdin.buffer, format=fmt, sample_rate_hz=rate), profile
+    reader = CaptureReader(args.file, format=args.format, sample_rate_hz=rate, center_freq_hz=freq)
+    if profile is None:
+        if reader.profile is None:
+            raise ConfigError(f"{args.file} does not record its modem profile; pass --profile P")
+        profile = get_profile(reader.profile)
+    return reader, profile
+
+
+def _payload_text(payload: bytes) -> str:
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return f"hex {payload.hex()}"
+    if text.isprintable():
+        return json.dumps(text, ensure_ascii=False)
+    return f"hex {payload.hex()}"
+
+
+def format_burst(burst) -> str:
+    """One human-readable line for a burst."""
+    evm = "   -    " if burst.evm_db is None else f"{burst.evm_db:6.1f} dB"
+    return (
+        f"{burst.start_s:11.6f} s  SNR {burst.snr_db:5.1f} dB  CFO {burst.cfo_hz:+9.1f} Hz  "
+        f"EVM {evm}  {len(burst.payload):4d} B  {_payload_text(burst.payload)}"
+    )
+
+
+class _Progress:
+    def __init__(self, total_samples: int | None, sample_rate_hz: float, quiet: bool) -> None:
+        long = total_samples is not None and total_samples / sample_rate_hz > _PROGRESS_MIN_S
+        self._on = long and not quiet
+        self._total = total_samples
+        self._next = 0.1
+        self._tty = sys.stderr.isatty()
+
+    def update(self, done: int) -> None:
+        if not self._on or done < self._next * self._total:
+            return
+        self._next = (int(done / self._total * 10) + 1) / 10
+        end = "\r" if self._tty else "\n"
+        print(f"sdrlink rx: {100 * done / self._total:3.0f}%", end=end, file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if self._on and self._tty:
+            print(file=sys.stderr)
+
+
+def run(args) -> int:
+    from phy.errors import ConfigError
+    from phy.modem import make_receiver
+
+    source, profile = _open_source(args)
+    with source:
+        if source.is_complex == profile.is_audio:
+            kind = "audio" if profile.is_audio else "RF (IQ)"
+            raise ConfigError(f"profile {profile.name} needs {kind} samples; this source differs")
+        if args.chunk_samples < 1:
+            raise ConfigError("--chunk-samples must be positive")
+        receiver = make_receiver(profile, sample_rate_hz=source.sample_rate_hz)
+        limit = None if args.duration_s is None else round(args.duration_s * source.sample_rate_hz)
+        progress = _Progress(
+            getattr(source, "num_samples", None), source.sample_rate_hz, args.quiet
+        )
+        count, done = 0, 0
+        started = time.monotonic()
+        while limit is None or done < limit:
+            want = args.chunk_samples if limit is None else min(args.chunk_samples, limit - done)
+            chunk = source.read(want)
+            if chunk.size == 0:
+                break
+            done += chunk.size
+            count += _emit(receiver.process(chunk), args.json)
+            progress.update(done)
+        count += _emit(receiver.flush(), args.json)
+        progress.done()
+    if not args.quiet:
+        elapsed = time.monotonic() - started
+        print(
+            f"sdrlink rx: {count} bursts in {done / source.sample_rate_hz:.3f} s of signal "
+            f"({profile.name}, {source.sample_rate_hz:g} S/s; {elapsed:.1f} s)",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _emit(bursts, as_json: bool) -> int:
+    for burst in bursts:
+        print(json.dumps(burst.to_dict()) if as_json else format_burst(burst), flush=True)
+    return len(bursts)
