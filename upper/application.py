@@ -193,7 +193,14 @@ class Node:
         self.network = Network(self.address, net_cfg, rng=self._rng)
         tr_cfg = self.config.transport or TransportConfig()
         tr_mtu = self.network.payload_mtu_bytes
-        tr_cfg = TransportConfig(**{**_fields(tr_cfg), "mtu_bytes": tr_mtu})
+        tr_cfg = TransportConfig(
+            **{
+                **_fields(tr_cfg),
+                "mtu_bytes": tr_mtu,
+                "link_rate_bps": link.rate_bps * link.coding_rate,
+                "link_overhead_bytes": HEADER_BYTES + link.frame_overhead_bytes,
+            }
+        )
         self.transport = Transport(tr_cfg, rng=self._rng)
         self.session = SessionLayer(
             self.identity, self.config.session, self.transport, rng=self._rng

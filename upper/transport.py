@@ -4,14 +4,16 @@ One independent stream per direction and peer. A message (up to ``max_message_by
 into segments that fit the network MTU; each segment has a 32-bit sequence number within the
 sender's *epoch* (a random 32-bit stream id renewed by ``reset_peer``). The receiver keeps a
 bounded window of out-of-order segments, delivers whole messages in order, and acknowledges
-with a cumulative number, a 32-bit selective-acknowledgement bitmap and the free window.
+with a cumulative number, a 32-bit selective-acknowledgement bitmap, the sequence number
+whose arrival triggered it (RTT samples come only from that one, if it was never resent) and
+the free window.
 Acknowledgements ride on data segments going the other way when there are some (so the reply
 to a ``call`` travels in the acknowledging segment) and otherwise leave after ``ack_delay_s``.
 
 Segment format (big-endian)::
 
     flags (1) | [epoch (4) | seq (4)]            if DATA
-              | [ack epoch (4) | cum (4) | sack (4) | window (2)]   if ACK
+              | [ack epoch (4) | cum (4) | sack (4) | echo (4) | window (2)]   if ACK
               | payload
 
 Flags: DATA 1, ACK 2, FIRST 4 (first segment of a message), LAST 8, DGRAM 16 (an unreliable
@@ -40,7 +42,7 @@ __all__ = [
 
 F_DATA, F_ACK, F_FIRST, F_LAST, F_DGRAM = 1, 2, 4, 8, 16
 _DATA = struct.Struct(">II")
-_ACK = struct.Struct(">IIIH")
+_ACK = struct.Struct(">IIIIH")
 SEGMENT_OVERHEAD_BYTES = 1 + _DATA.size + _ACK.size
 _MAX_SEQ_GAP = 1 << 30
 MASK = 0xFFFFFFFF
@@ -64,6 +66,8 @@ class TransportConfig:
     max_rto_s: float = 30.0
     ack_delay_s: float = 0.05
     max_peers: int = 256
+    link_rate_bps: float = 0.0  # > 0: segments leave at this rate (pacing of RTT estimates)
+    link_overhead_bytes: int = 24  # added to each segment on the link (layer-3 header, ...)
 
     def __post_init__(self) -> None:
         if self.mtu_bytes < SEGMENT_OVERHEAD_BYTES + 8:
@@ -104,6 +108,7 @@ class _Peer:
     rx_epoch: int | None = None
     rx_old_epochs: deque = field(default_factory=lambda: deque(maxlen=8))
     rx_next: int = 0
+    rx_echo: int = 0
     rx_buffer: dict = field(default_factory=dict)  # seq -> (flags, payload)
     rx_partial: list = field(default_factory=list)
     rx_partial_bytes: int = 0
@@ -124,6 +129,7 @@ class Transport:
         self._rng = rng
         self._peers: dict[bytes, _Peer] = {}
         self._out: list[tuple[bytes, bytes]] = []
+        self._link_free_s = 0.0
         self.stats: dict[str, int] = {}
 
     # -- sending ---------------------------------------------------------------------------
@@ -219,7 +225,7 @@ class Transport:
                 for seg in state.in_flight.values():
                     seg.deadline_s = max(seg.deadline_s, now_s + state.rto_s)
             if state.ack_due_s is not None and state.ack_due_s <= now_s:
-                self._emit_pure_ack(peer, state)
+                self._emit_pure_ack(peer, state, now_s)
         return []
 
     # -- receiving -------------------------------------------------------------------------
@@ -273,9 +279,23 @@ class Transport:
             state.in_flight[seg.seq] = seg
             self._emit_data(peer, state, seg, now_s)
 
+    def _departure_s(self, size: int, now_s: float) -> float:
+        """When a segment queued now should have left the radio (``now_s`` if unknown)."""
+        rate = self.config.link_rate_bps
+        if rate <= 0:
+            return now_s
+        start = max(now_s, self._link_free_s)
+        self._link_free_s = start + 8.0 * (size + self.config.link_overhead_bytes) / rate
+        # Half duplex: no acknowledgement can come back while our own queue is on the air.
+        for state in self._peers.values():
+            for seg in state.in_flight.values():
+                seg.deadline_s = max(seg.deadline_s, self._link_free_s + state.rto_s)
+        return self._link_free_s
+
     def _emit_data(self, peer: bytes, state: _Peer, seg: _Segment, now_s: float) -> None:
-        seg.sent_s = now_s
-        seg.deadline_s = now_s + state.rto_s
+        size = SEGMENT_OVERHEAD_BYTES + len(seg.payload)
+        seg.sent_s = self._departure_s(size, now_s)
+        seg.deadline_s = seg.sent_s + state.rto_s
         flags = seg.flags
         parts = [b"", _DATA.pack(state.epoch, seg.seq)]
         if state.rx_epoch is not None:
@@ -292,7 +312,7 @@ class Transport:
         self._count("retransmissions")
         self._emit_data(peer, state, seg, now_s)
 
-    def _on_ack(self, peer, state, ack_epoch, cum, sack, window, now_s) -> list[object]:
+    def _on_ack(self, peer, state, ack_epoch, cum, sack, echo, window, now_s) -> list[object]:
         if ack_epoch != state.epoch:
             self._count("dropped_stale_ack")
             return []
@@ -310,15 +330,16 @@ class Transport:
             if seg is None:
                 continue
             state.queued_bytes -= len(seg.payload)
-            latest_sent_s = max(latest_sent_s, seg.sent_s)
-            if seg.retries == 0:
-                self._rtt_sample(state, now_s - seg.sent_s)
+            if seg.retries == 0:  # Karn: a retransmitted segment's timing is ambiguous
+                latest_sent_s = max(latest_sent_s, seg.sent_s)
+                if seq == echo:
+                    self._rtt_sample(state, now_s - seg.sent_s)
         if acked:
             state.rto_s = self._base_rto(state)
         if _before(state.in_flight_base, cum):
             state.in_flight_base = cum
         # A segment sent before one that arrived is presumed lost (allowing some reordering).
-        slack = 0.125 * (state.srtt_s or 0.0)
+        slack = 0.25 * (state.srtt_s or 0.0) + state.rttvar_s
         for seg in list(state.in_flight.values()):
             if seg.sent_s < latest_sent_s - slack:
                 self._retransmit(peer, state, seg, now_s)
@@ -352,6 +373,7 @@ class Transport:
             state.rx_buffer.clear()
             state.rx_partial, state.rx_partial_bytes, state.rx_skipping = [], 0, False
         state.heard_s = max(state.heard_s, now_s)
+        state.rx_echo = seq
         offset = (seq - state.rx_next) & 0xFFFFFFFF
         if offset >= _MAX_SEQ_GAP:  # behind: a duplicate
             self._schedule_ack(state, now_s, immediate=True)
@@ -409,10 +431,11 @@ class Transport:
             if (state.rx_next + 1 + bit) & 0xFFFFFFFF in state.rx_buffer:
                 sack |= 1 << bit
         free = max(0, self.config.rx_window_segments - len(state.rx_buffer))
-        return _ACK.pack(state.rx_epoch, state.rx_next, sack, min(free, 0xFFFF))
+        return _ACK.pack(state.rx_epoch, state.rx_next, sack, state.rx_echo, min(free, 0xFFFF))
 
-    def _emit_pure_ack(self, peer: bytes, state: _Peer) -> None:
+    def _emit_pure_ack(self, peer: bytes, state: _Peer, now_s: float) -> None:
         state.ack_due_s = None
+        self._departure_s(1 + _ACK.size, now_s)
         self._out.append((peer, bytes([F_ACK]) + self._ack_fields(state)))
         self._count("acks_sent")
 
