@@ -61,8 +61,11 @@ def conv_encode(bits: np.ndarray) -> np.ndarray:
 
 def sanitize_llrs(llrs: np.ndarray) -> np.ndarray:
     """float32 copy with NaN -> 0 and magnitudes clipped to 1e4 (radio input is untrusted)."""
-    x = np.nan_to_num(np.asarray(llrs, dtype=np.float32), nan=0.0, posinf=1e4, neginf=-1e4)
-    return np.clip(x, -_LLR_LIMIT, _LLR_LIMIT)
+    x = np.clip(np.asarray(llrs, dtype=np.float32), -_LLR_LIMIT, _LLR_LIMIT)
+    nan = np.isnan(x)
+    if nan.any():
+        x[nan] = 0.0
+    return x
 
 
 def viterbi_decode(llrs: np.ndarray) -> np.ndarray:
@@ -87,7 +90,9 @@ def viterbi_decode_many(llrs: np.ndarray) -> np.ndarray:
     """:func:`viterbi_decode` on each row of a 2-D array (one compiled call for all rows)."""
     from mac.fec._kernels import viterbi_decode_many as kernel
 
-    x = sanitize_llrs(llrs)
+    x = np.asarray(llrs, dtype=np.float32)
+    if x.ndim == 2:
+        x = sanitize_llrs(x)
     if x.ndim != 2 or x.shape[1] % 2 or x.shape[1] < 2 * CONV_TAIL_BITS:
         raise ConfigError("viterbi_decode_many needs rows of an even number (>= 12) of LLRs")
     steps = x.shape[1] // 2

@@ -123,11 +123,10 @@ def screen_headers(llrs: np.ndarray, n_bits: int | np.ndarray | None = None) -> 
     soft bits each; default the row length). Returns a bool array. The full decoder applies
     the same checks; this runs one compiled Viterbi call for all rows (fuzzing, sniffing).
     """
-    x = sanitize_llrs(np.atleast_2d(llrs))
-    rows = x.shape[0]
-    head = x[:, :HEADER_AIR_BITS] * np.where(pn9_bits(HEADER_AIR_BITS) == 1, -1, 1).astype(
-        np.float32
-    )
+    x = np.atleast_2d(llrs)
+    rows, width = x.shape
+    signs = np.where(pn9_bits(HEADER_AIR_BITS) == 1, -1, 1).astype(np.float32)
+    head = sanitize_llrs(x[:, :HEADER_AIR_BITS]) * signs
     combined = head[:, :HEADER_CODED_BITS] + head[:, HEADER_CODED_BITS:]
     raw = np.packbits(viterbi_decode_many(combined), axis=1)
     ok = crc16_rows(raw[:, :HEADER_INFO_BYTES]) == (
@@ -138,7 +137,7 @@ def screen_headers(llrs: np.ndarray, n_bits: int | np.ndarray | None = None) -> 
     ok &= fec <= max(FecLevel)
     length = (raw[:, 9].astype(np.int64) << 8) | raw[:, 10]
     ok &= length <= MAX_PAYLOAD_BYTES
-    total = np.full(rows, x.shape[1] if n_bits is None else 0, dtype=np.int64)
+    total = np.full(rows, width if n_bits is None else 0, dtype=np.int64)
     if n_bits is not None:
         total[:] = n_bits
     expected = np.zeros(rows, dtype=np.int64)
