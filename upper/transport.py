@@ -216,6 +216,11 @@ class Transport:
         """Retransmit expired segments and send due acknowledgements."""
         for peer, state in self._peers.items():
             expired = [s for s in state.in_flight.values() if s.deadline_s <= now_s]
+            if expired and now_s < self._link_free_s:
+                # Half duplex: no acknowledgement comes back while our own queue is on the air.
+                for seg in expired:
+                    seg.deadline_s = self._link_free_s + state.rto_s
+                expired = []
             if expired:
                 # Like TCP: resend the oldest, back off, and let the others wait one RTO more
                 # (selective acknowledgements resend the rest without waiting).
@@ -286,10 +291,6 @@ class Transport:
             return now_s
         start = max(now_s, self._link_free_s)
         self._link_free_s = start + 8.0 * (size + self.config.link_overhead_bytes) / rate
-        # Half duplex: no acknowledgement can come back while our own queue is on the air.
-        for state in self._peers.values():
-            for seg in state.in_flight.values():
-                seg.deadline_s = max(seg.deadline_s, self._link_free_s + state.rto_s)
         return self._link_free_s
 
     def _emit_data(self, peer: bytes, state: _Peer, seg: _Segment, now_s: float) -> None:
