@@ -26,31 +26,33 @@ from phy._jit import njit
 FE_X_PREV, FE_R1, FE_PHASOR, FE_STEP, FE_SUM1, FE_SUM2 = 0, 1, 2, 3, 4, 5
 FE_N_COMPLEX = 6
 # front_end int state
-FE_POS, FE_PHASE = 0, 1
-FE_N_INT = 2
+FE_POS, FE_PHASE, FE_DECIM = 0, 1, 2
+FE_N_INT = 3
 # symbol_sync complex state
 SY_Y_PREV, SY_C, SY_CSUM, SY_R2, SY_U2, SY_YK_PREV, SY_REF, SY_YK_PREV2 = 0, 1, 2, 3, 4, 5, 6, 7
 SY_N_COMPLEX = 8
 # symbol_sync float state
-SY_T_NEXT, SY_POWER, SY_F_PREV = 0, 1, 2
-SY_N_FLOAT = 3
+SY_T_NEXT, SY_POWER = 0, 1
+SY_N_FLOAT = 2
 # symbol_sync int state
-SY_POS, SY_PHASE, SY_N_ABS = 0, 1, 2
-SY_N_INT = 3
+SY_POS, SY_PHASE, SY_N_ABS, SY_N_SYM = 0, 1, 2, 3
+SY_N_INT = 4
 
 CLIP = 1.0e6  # input components are clipped here so that running sums stay exact enough
 
 
 @njit
 def front_end(x, params, c_state, i_state, ring1, ring2, out_y, out_f):
-    """Coarse offset removal and channel filtering of ``x`` (complex64), one output per input.
+    """Coarse offset removal, channel filtering and decimation of ``x`` (complex64).
 
-    ``params`` = (alpha1, samples per NCO update); ``out_y`` (complex64) gets the filtered
-    sample, ``out_f`` (float32) the NCO frequency in cycles per sample. Non-finite inputs
-    count as 0; components are clipped to +-CLIP. Cost: ~30 flops per sample.
+    ``params`` = (alpha1, samples per NCO update, decimation); every ``decimation``-th
+    filtered sample goes to ``out_y`` (complex64) and the NCO frequency in cycles per input
+    sample to ``out_f`` (float32). Returns the number of outputs. Non-finite inputs count as
+    0; components are clipped to +-CLIP. Cost: ~30 flops per input sample.
     """
     alpha1 = params[0]
     block = np.int64(params[1])
+    decim = np.int64(params[2])
     length = ring1.shape[0]
     x_prev = c_state[FE_X_PREV]
     r1 = c_state[FE_R1]
@@ -60,6 +62,8 @@ def front_end(x, params, c_state, i_state, ring1, ring2, out_y, out_f):
     sum2 = c_state[FE_SUM2]
     pos = i_state[FE_POS]
     phase = i_state[FE_PHASE]
+    k_dec = i_state[FE_DECIM]
+    n_out = 0
     f_now = -np.arctan2(step.imag, step.real) / (2 * np.pi)
     gain = 1.0 / (length * length)
     for n in range(x.shape[0]):
@@ -81,8 +85,12 @@ def front_end(x, params, c_state, i_state, ring1, ring2, out_y, out_f):
         pos += 1
         if pos == length:
             pos = 0
-        out_y[n] = sum2 * gain
-        out_f[n] = f_now
+        k_dec += 1
+        if k_dec == decim:
+            k_dec = 0
+            out_y[n_out] = sum2 * gain
+            out_f[n_out] = f_now
+            n_out += 1
         phase += 1
         if phase == block:
             phase = 0
@@ -98,18 +106,39 @@ def front_end(x, params, c_state, i_state, ring1, ring2, out_y, out_f):
     c_state[FE_SUM2] = sum2
     i_state[FE_POS] = pos
     i_state[FE_PHASE] = phase
+    i_state[FE_DECIM] = k_dec
+    return n_out
 
 
 @njit
-def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, out_info):
+def _unit_sqrt(w):
+    """Principal square root of a unit phasor (real part >= 0)."""
+    re = np.sqrt(max(0.5 * (1.0 + w.real), 0.0))
+    im = np.sqrt(max(0.5 * (1.0 - w.real), 0.0))
+    return complex(re, -im if w.imag < 0 else im)
+
+
+@njit
+def _fourth_root(r, fallback):
+    """Unit phasor with a quarter of the angle of ``r`` in (-pi/4, pi/4]; ``fallback`` if 0."""
+    mag = abs(r)
+    if not mag > 0:
+        return fallback
+    return _unit_sqrt(_unit_sqrt(r / mag))
+
+
+@njit
+def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, slots):
     """Timing recovery and decision-feedback differential detection on filtered samples.
 
-    ``params`` = (samples per symbol, timing alpha, timing gain, residual alpha, feedback
-    beta, power alpha); ``table[k] = exp(-2j*pi*k/sps)``. For each symbol strobe writes a
-    soft value to ``out_llr`` (float32, positive means 0, unscaled) and to ``out_info`` a row
-    (strobe time in samples since reset, total offset in cycles per sample, |y|^2 at the
-    strobe). Returns the number of symbols written. Cost: ~20 flops per sample plus ~60 per
-    symbol.
+    ``params`` = (samples per symbol in ``y``, timing alpha, timing gain, residual alpha,
+    feedback beta, power alpha, input samples per ``y`` sample);
+    ``table[k] = exp(-2j*pi*k/sps)``. For each symbol strobe writes a soft value to
+    ``out_llr`` (float32, positive means 0, unscaled) and a row of ``slots`` (a ring indexed
+    by the symbol count): strobe time in input samples since reset, coarse offset in cycles
+    per input sample, residual rotation per symbol (cos, sin), |y|^2 at the strobe, the soft
+    value. The timing and the residual estimate are refreshed on alternate symbols.
+    Returns the number of symbols written. Cost: ~15 flops per sample plus ~60 per symbol.
     """
     sps = np.int64(params[0])
     alpha_t = params[1]
@@ -117,6 +146,8 @@ def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, o
     alpha2 = params[3]
     beta = params[4]
     alpha_p = params[5]
+    decim = params[6]
+    n_slots = slots.shape[0]
     y_prev = c_state[SY_Y_PREV]
     c_line = c_state[SY_C]
     c_sum = c_state[SY_CSUM]
@@ -127,11 +158,13 @@ def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, o
     ref = c_state[SY_REF]
     t_next = f_state[SY_T_NEXT]
     power = f_state[SY_POWER]
-    f_prev = f_state[SY_F_PREV]
     pos = i_state[SY_POS]
     phase = i_state[SY_PHASE]
     n_abs = i_state[SY_N_ABS]
+    n_sym = i_state[SY_N_SYM]
     half = 0.5 * sps
+    f_cached = np.nan
+    back = complex(1.0, 0.0)
     n_out = 0
     for n in range(y.shape[0]):
         yn = complex(y[n].real, y[n].imag)
@@ -151,15 +184,15 @@ def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, o
         if t >= t_next:
             mu = t_next - (t - 1.0)
             yk = y_prev + mu * (yn - y_prev)
-            fk = f_prev + mu * (f[n] - f_prev)
-            rot4 = 8.0 * np.pi * fk * sps  # four times the coarse stage's phase per symbol
-            back = complex(np.cos(rot4), np.sin(rot4))
+            fk = f[n]
+            if fk != f_cached:  # the NCO changes every few symbols: trig only then
+                f_cached = fk
+                rot4 = 8.0 * np.pi * fk * sps * decim  # 4x the coarse phase per symbol
+                back = complex(np.cos(rot4), np.sin(rot4))
             d2 = yk * yk_prev2.conjugate()
             r2 += alpha2 * (d2 * d2 * back - r2)  # estimates exp(4j * total phase per symbol)
-            res = r2 * back.conjugate()
-            if res.real != 0.0 or res.imag != 0.0:
-                theta = 0.25 * np.arctan2(res.imag, res.real)
-                u2 = complex(np.cos(theta), np.sin(theta))
+            if n_sym & 1:
+                u2 = _fourth_root(r2 * back.conjugate(), u2)
             pred = ref * u2
             m = yk.imag * pred.real - yk.real * pred.imag  # Im(yk * conj(pred))
             decision = 1.0 if m > 0 else -1.0
@@ -167,22 +200,27 @@ def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, o
             p_k = yk.real * yk.real + yk.imag * yk.imag
             power += alpha_p * (p_k - power)
             scale = power * (1.0 + beta)
-            out_llr[n_out] = -m / scale if scale > 0 else 0.0
-            out_info[n_out, 0] = t_next
-            out_info[n_out, 1] = fk + np.arctan2(u2.imag, u2.real) / (2 * np.pi * sps)
-            out_info[n_out, 2] = p_k
+            llr = -m / scale if scale > 0 else 0.0
+            out_llr[n_out] = llr
+            row = n_sym % n_slots
+            slots[row, 0] = t_next * decim + (decim - 1)
+            slots[row, 1] = fk
+            slots[row, 2] = u2.real
+            slots[row, 3] = u2.imag
+            slots[row, 4] = p_k
+            slots[row, 5] = llr
             n_out += 1
             yk_prev2 = yk_prev
             yk_prev = yk
             t_next += sps
-            if c_line.real != 0.0 or c_line.imag != 0.0:
+            if not n_sym & 1 and (c_line.real != 0.0 or c_line.imag != 0.0):
                 target = -np.arctan2(c_line.imag, c_line.real) / (2 * np.pi) * sps
                 err = (target - t_next) % sps
                 if err >= half:
                     err -= sps
                 t_next += gain_t * err
+            n_sym += 1
         y_prev = yn
-        f_prev = f[n]
         n_abs += 1
     c_state[SY_Y_PREV] = y_prev
     c_state[SY_C] = c_line
@@ -194,8 +232,8 @@ def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, o
     c_state[SY_REF] = ref
     f_state[SY_T_NEXT] = t_next
     f_state[SY_POWER] = power
-    f_state[SY_F_PREV] = f_prev
     i_state[SY_POS] = pos
     i_state[SY_PHASE] = phase
     i_state[SY_N_ABS] = n_abs
+    i_state[SY_N_SYM] = n_sym
     return n_out

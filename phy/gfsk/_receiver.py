@@ -79,13 +79,25 @@ class Receiver:
         self.sample_rate_hz = profile.sample_rate_hz
         sps = profile.samples_per_symbol
         self._sps = sps
+        self._decim = sps // 4 if sps % 4 == 0 else 1  # symbol sync runs at 4 samples/symbol
+        sps_sync = sps // self._decim
         self._length = channel_filter_length(sps)
-        self._fe_params = np.array([1.0 / (coarse_symbols * sps), sps], dtype=np.float64)
+        self._fe_params = np.array(
+            [1.0 / (coarse_symbols * sps), 4 * sps, self._decim], dtype=np.float64
+        )
         self._sy_params = np.array(
-            [sps, 1 / timing_symbols, timing_gain, 1 / residual_symbols, beta, 1 / 32],
+            [
+                sps_sync,
+                1 / timing_symbols,
+                timing_gain,
+                1 / residual_symbols,
+                beta,
+                1 / 32,
+                self._decim,
+            ],
             dtype=np.float64,
         )
-        self._table = np.exp(-2j * np.pi * np.arange(sps) / sps)
+        self._table = np.exp(-2j * np.pi * np.arange(sps_sync) / sps_sync)
         self._framer = BitFramer(
             profile=profile,
             max_sync_errors=max_sync_errors,
@@ -99,13 +111,20 @@ class Receiver:
         self._f = np.empty(_BLOCK, dtype=np.float32)
         n_sym = _BLOCK // (sps // 2) + 2
         self._llr = np.empty(n_sym, dtype=np.float32)
-        self._info = np.empty((n_sym, 3), dtype=np.float64)
         self.reset()
 
     def reset(self) -> None:
         """Forget everything (state, buffered bits, counters keep counting)."""
-        from phy.gfsk._kernels import FE_N_COMPLEX, FE_N_INT, FE_PHASOR, FE_STEP
-        from phy.gfsk._kernels import SY_N_COMPLEX, SY_N_FLOAT, SY_N_INT, SY_U2
+        from phy.gfsk._kernels import (
+            FE_N_COMPLEX,
+            FE_N_INT,
+            FE_PHASOR,
+            FE_STEP,
+            SY_N_COMPLEX,
+            SY_N_FLOAT,
+            SY_N_INT,
+            SY_U2,
+        )
 
         self._fe_c = np.zeros(FE_N_COMPLEX, dtype=np.complex128)
         self._fe_c[FE_PHASOR] = self._fe_c[FE_STEP] = 1.0
@@ -116,9 +135,10 @@ class Receiver:
         self._sy_c[SY_U2] = 1.0
         self._sy_f = np.zeros(SY_N_FLOAT, dtype=np.float64)
         self._sy_i = np.zeros(SY_N_INT, dtype=np.int64)
-        self._ring = np.zeros(self._sps, dtype=np.complex128)
-        self._slots = np.zeros((_INFO_SLOTS, 4), dtype=np.float64)  # t, f, |y|^2, raw llr
-        self._n_symbols = 0
+        self._ring = np.zeros(self._table.size, dtype=np.complex128)
+        # per symbol (ring): strobe time, coarse offset, residual cos/sin, |y|^2, soft value
+        self._slots = np.zeros((_INFO_SLOTS, 6), dtype=np.float64)
+        self._samples = 0
         self._framer.reset()
 
     @property
@@ -126,8 +146,8 @@ class Receiver:
         """sync_hits, header_rejects, bursts (from the framer) and samples, symbols."""
         return {
             **self._framer.counters,
-            "samples": int(self._sy_i[2]),
-            "symbols": self._n_symbols,
+            "samples": self._samples,
+            "symbols": int(self._sy_i[3]),
         }
 
     def process(self, samples: np.ndarray) -> list[Burst]:
@@ -140,6 +160,7 @@ class Receiver:
             raise ConfigError("samples must be a 1-D complex array")
         samples = samples.astype(np.complex64, copy=False)
         bursts: list[Burst] = []
+        self._samples += samples.size
         for start in range(0, samples.size, _BLOCK):
             bursts += self._process_block(samples[start : start + _BLOCK])
         return bursts
@@ -151,46 +172,29 @@ class Receiver:
     def _process_block(self, block: np.ndarray) -> list[Burst]:
         from phy.gfsk._kernels import front_end, symbol_sync
 
-        n = block.size
-        y, f = self._y[:n], self._f[:n]
-        front_end(block, self._fe_params, self._fe_c, self._fe_i, self._ring1, self._ring2, y, f)
-        k = symbol_sync(
-            y,
-            f,
-            self._sy_params,
-            self._table,
-            self._sy_c,
-            self._sy_f,
-            self._sy_i,
-            self._ring,
-            self._llr,
-            self._info,
-        )
+        fe = (self._fe_params, self._fe_c, self._fe_i, self._ring1, self._ring2)
+        n = front_end(block, *fe, self._y, self._f)
+        sy = (self._sy_params, self._table, self._sy_c, self._sy_f, self._sy_i, self._ring)
+        k = symbol_sync(self._y[:n], self._f[:n], *sy, self._llr, self._slots)
         if k == 0:
             return []
-        idx = (self._n_symbols + np.arange(k)) % _INFO_SLOTS
-        self._slots[idx, :3] = self._info[:k]
-        self._slots[idx, 3] = self._llr[:k]
-        self._n_symbols += k
         return [self._burst(fb) for fb in self._framer.push(self._llr[:k])]
 
     def _burst(self, fb: FramedBits) -> Burst:
-        sync_bits = self.profile.sync_bits
+        n_symbols = int(self._sy_i[3])
         first = fb.sync_index
-        end = first + sync_bits + HEADER_BITS + fb.llrs.size
-        end = min(end, self._n_symbols)
+        end = min(first + self.profile.sync_bits + HEADER_BITS + fb.llrs.size, n_symbols)
         first = max(first, end - _INFO_SLOTS + 1, 0)
         rows = self._slots[np.arange(first, end) % _INFO_SLOTS]
-        t_first = self._slots[fb.sync_index % _INFO_SLOTS, 0]
-        start_sample = round(t_first - self._sps - (self._length - 1))
-        cfo_hz = float(np.mean(rows[:, 1])) * self.sample_rate_hz
+        residual = np.arctan2(rows[:, 3], rows[:, 2]) / (2 * np.pi * self._sps)
+        t_sync = self._slots[fb.sync_index % _INFO_SLOTS, 0]
         return Burst(
             profile=self.profile.name,
-            llrs=_calibrate(fb.llrs, rows[:, 3]),
-            start_sample=start_sample,
+            llrs=_calibrate(fb.llrs, rows[:, 5]),
+            start_sample=round(t_sync - self._sps - (self._length - 1)),
             sample_rate_hz=self.sample_rate_hz,
-            snr_db=self._snr_db(rows[:, 2]),
-            cfo_hz=cfo_hz,
+            snr_db=self._snr_db(rows[:, 4]),
+            cfo_hz=float(np.mean(rows[:, 1] + residual)) * self.sample_rate_hz,
             sync_errors=fb.sync_errors,
             header_errors=fb.header_errors,
         )
