@@ -116,6 +116,9 @@ def register(subparsers) -> None:
     parser.add_argument("--gap-s", type=float, help="gap between bursts (default: 5 ms or more)")
     parser.add_argument("--seed", type=int, default=1, help="channel random seed (default 1)")
     parser.add_argument("--hw", help="hardware description for SigMF core:hw")
+    parser.add_argument(
+        "--datetime", help="SigMF core:datetime, UTC, e.g. 2026-01-01T00:00:00Z (default: now)"
+    )
     one_line_errors(parser)
 
 
@@ -200,6 +203,7 @@ def run(args) -> int:
         profile=profile.name,
         is_complex=not profile.is_audio,
         hw=args.hw or "sdrlink tx (simulated channel)",
+        datetime_utc=args.datetime,
         description=f"sdrlink tx --profile {profile.name}: {len(payloads)} bursts",
     )
     if writer.datatype.is_integer and not params.get("quantise_cu8"):
