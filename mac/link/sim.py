@@ -264,6 +264,8 @@ class SimNode:
         self.csma = csma
         self.on_events = on_events
         self.timer_calls = 0
+        self.radio_off = False
+        """While True the node neither hears nor transmits (a station that went silent)."""
         self._timer_at: float | None = None
         self._csma_at: float | None = None
         self._tx_busy_until_s = -math.inf
@@ -279,6 +281,8 @@ class SimNode:
     def kick(self) -> None:
         """Re-arm timers and start a transmission if frames wait (call after app sends)."""
         now = self.channel.now_s
+        if self.radio_off:
+            return
         deadline = self.endpoint.next_deadline_s()
         if deadline is not None and deadline != self._timer_at:
             self._timer_at = deadline
@@ -295,6 +299,8 @@ class SimNode:
 
     def deliver(self, frame: LinkFrame) -> None:
         """A frame arrived intact."""
+        if self.radio_off:
+            return
         self._handle(self.endpoint.receive_frame(frame, self.channel.now_s))
 
     def carrier(self, tx: _Transmission, on: bool) -> None:
@@ -314,6 +320,8 @@ class SimNode:
         if token != self._timer_at:
             return
         self._timer_at = None
+        if self.radio_off:
+            return
         self.timer_calls += 1
         self._handle(self.endpoint.on_timer(self.channel.now_s))
 
