@@ -6,10 +6,12 @@ from functools import cache
 
 import numpy as np
 
-from phy.channel._kernels import FRAC_BITS
 from phy.errors import ConfigError
 
-__all__ = ["ClockOffset", "design_interpolator_bank"]
+__all__ = ["FRAC_BITS", "ClockOffset", "design_interpolator_bank"]
+
+#: Fixed-point stream time: 32 fractional bits, so time is exact whatever the chunking.
+FRAC_BITS = 32
 
 _ONE = 1 << FRAC_BITS
 

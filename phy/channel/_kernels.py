@@ -5,9 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from phy._jit import njit
-
-#: Fixed-point time: 32 fractional bits, so stream time is exact whatever the chunking.
-FRAC_BITS = 32
+from phy.channel._interp import FRAC_BITS
 
 
 @njit

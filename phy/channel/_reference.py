@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from phy.channel._kernels import FRAC_BITS
+from phy.channel._interp import FRAC_BITS
 
 
 def frac_interp(ext, ch, bank, t0_fx, step_fx, out):
