@@ -219,9 +219,9 @@ def burst_annotation(
 ) -> Annotation:
     """An annotation for a received ``phy.burst.Burst`` (SNR, CFO, EVM, payload).
 
-    ``sample_start`` is the burst's sync-word start; ``sample_count`` spans its header and
-    payload at the profile's symbol rate when ``bandwidth_hz`` is given by the caller's
-    profile, else the payload only is not known in samples and the count is 0.
+    ``sample_start`` is the burst's sync-word start and ``sample_count`` spans sync word,
+    PHY header and payload at the profile's bit rate. The frequency edges are the profile's
+    occupied bandwidth (or ``bandwidth_hz``) around the centre plus the measured CFO.
     """
     from phy.profiles import get_profile
 

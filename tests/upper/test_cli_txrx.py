@@ -160,6 +160,24 @@ def test_rx_from_rtl_tcp_server(tmp_path, capsys):
     assert ("SET_FREQUENCY", 868_000_000) in sent and ("SET_SAMPLE_RATE", 1_024_000) in sent
 
 
+@_needs("phy.gfsk")
+def test_rx_record_writes_detected_bursts_as_annotations(tmp_path, capsys):
+    src = tmp_path / "src.cu8"
+    assert main(["tx", "-p", "gfsk50k", "--out", str(src), "--sample-rate", "1M", "a", "bc"]) == 0
+    rec = tmp_path / "rec.sigmf-meta"
+    argv = [str(src), "-p", "gfsk50k", "--sample-rate", "1M", "--freq", "868M"]
+    bursts = _rx(capsys, *argv, "--record", str(rec))
+    reader = CaptureReader(rec)
+    assert reader.datatype.name == "cu8" and reader.profile == "gfsk50k"
+    assert reader.center_freq_hz == 868e6 and reader.num_samples == src.stat().st_size // 2
+    annotations = reader.annotations
+    assert [a.fields["sdrlink:payload_hex"] for a in annotations] == ["61", "6263"]
+    for burst, annotation in zip(bursts, annotations, strict=True):
+        assert annotation.sample_start == burst["start_sample"]
+        assert annotation.fields["sdrlink:snr_db"] == burst["snr_db"]
+        assert annotation.freq_lower_edge_hz < 868e6 < annotation.freq_upper_edge_hz
+
+
 BAD = [
     (["rx", "{tmp}/missing.cu8", "-p", "gfsk50k", "--sample-rate", "1M"], "no such file"),
     (["rx", "{tmp}/raw.cu8", "-p", "gfsk50k"], "--sample-rate"),

@@ -38,6 +38,11 @@ def register(subparsers) -> None:
     parser.add_argument("--gain", type=float, help="tuner gain in dB (default: automatic)")
     parser.add_argument("--duration-s", type=float, help="stop after this much signal time")
     parser.add_argument("--chunk-samples", type=int, default=1 << 16, help="samples per read")
+    parser.add_argument(
+        "--record",
+        metavar="OUT",
+        help="also record the samples to OUT (SigMF: one annotation per detected burst)",
+    )
     parser.add_argument("--quiet", "-q", action="store_true", help="no counts or progress")
     one_line_errors(parser)
 
@@ -130,22 +135,31 @@ def run(args) -> int:
         if args.chunk_samples < 1:
             raise ConfigError("--chunk-samples must be positive")
         receiver = make_receiver(profile, sample_rate_hz=source.sample_rate_hz)
+        recorder = _recorder(args, source, profile)
         limit = None if args.duration_s is None else round(args.duration_s * source.sample_rate_hz)
         progress = _Progress(
             getattr(source, "num_samples", None), source.sample_rate_hz, args.quiet
         )
         count, done = 0, 0
         started = time.monotonic()
-        while limit is None or done < limit:
-            want = args.chunk_samples if limit is None else min(args.chunk_samples, limit - done)
-            chunk = source.read(want)
-            if chunk.size == 0:
-                break
-            done += chunk.size
-            count += _emit(receiver.process(chunk), args.json)
-            progress.update(done)
-        count += _emit(receiver.flush(), args.json)
-        progress.done()
+        try:
+            while limit is None or done < limit:
+                want = (
+                    args.chunk_samples if limit is None else min(args.chunk_samples, limit - done)
+                )
+                chunk = source.read(want)
+                if chunk.size == 0:
+                    break
+                done += chunk.size
+                if recorder is not None:
+                    recorder.write(chunk)
+                count += _emit(receiver.process(chunk), args.json, recorder, source)
+                progress.update(done)
+            count += _emit(receiver.flush(), args.json, recorder, source)
+        finally:
+            progress.done()
+            if recorder is not None:
+                recorder.close()
     if not args.quiet:
         elapsed = time.monotonic() - started
         print(
@@ -156,7 +170,30 @@ def run(args) -> int:
     return 0
 
 
-def _emit(bursts, as_json: bool) -> int:
+def _recorder(args, source, profile):
+    """A ``CaptureWriter`` for ``--record`` (cu8 SigMF for 8-bit sources, else cf32/PCM)."""
+    if not args.record:
+        return None
+    from phy.captures import CaptureWriter
+
+    datatype = getattr(source, "datatype", None)
+    eight_bit = datatype is None or datatype.name == "cu8"  # radios deliver cu8
+    return CaptureWriter(
+        args.record,
+        datatype=None if profile.is_audio else ("cu8" if eight_bit else "cf32_le"),
+        sample_rate_hz=source.sample_rate_hz,
+        center_freq_hz=source.center_freq_hz,
+        profile=profile.name,
+        is_complex=not profile.is_audio,
+        hw=f"sdrlink rx from {args.radio or args.file}",
+    )
+
+
+def _emit(bursts, as_json: bool, recorder=None, source=None) -> int:
+    from phy.captures import burst_annotation
+
     for burst in bursts:
         print(json.dumps(burst.to_dict()) if as_json else format_burst(burst), flush=True)
+        if recorder is not None and recorder.format == "sigmf":
+            recorder.add_annotation(burst_annotation(burst, center_freq_hz=source.center_freq_hz))
     return len(bursts)
