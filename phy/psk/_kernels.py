@@ -1,0 +1,186 @@
+"""Numba kernels of the PSK receiver (plain NumPy twins in ``_reference.py``).
+
+All three are streaming: state lives in small float64 arrays owned by the caller, outputs go
+to preallocated arrays, and splitting the input anywhere gives the same output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from phy._jit import njit
+
+# demod state slots
+T_NEXT = 0  # next strobe, fractional index into the sample buffer
+T_INTEG = 1  # timing loop integrator (samples per symbol correction)
+COS = 2  # carrier phasor exp(j theta): symbols are rotated by its conjugate
+SIN = 3
+OMEGA = 4  # carrier frequency (rad per symbol)
+PREV_RE = 5  # previous symbol (after the phase correction)
+PREV_IM = 6
+HAVE_PREV = 7
+N_STATE = 8
+
+
+@njit
+def lag_correlate(ext, lag, window, state, out_corr, out_energy):
+    """Sliding lag correlation and energy over ``window`` samples.
+
+    ``ext`` holds ``lag + window`` samples of history followed by the new samples. For each
+    new sample ``n`` (``ext`` index ``lag + window + k``) writes
+    ``out_corr[k] = sum x[m] conj(x[m - lag])`` and ``out_energy[k] = sum |x[m]|^2`` over the
+    last ``window`` samples ``m <= n``. ``state`` = [Re corr, Im corr, energy] of the previous
+    window (float64 running sums), updated in place. Returns the number of outputs.
+    Cost: ~10 flops per sample.
+    """
+    hist = lag + window
+    n_new = ext.shape[0] - hist
+    if n_new <= 0:
+        return 0
+    c_re = state[0]
+    c_im = state[1]
+    e = state[2]
+    for k in range(n_new):
+        n = hist + k
+        a = ext[n]
+        b = ext[n - lag]
+        c_re += a.real * b.real + a.imag * b.imag
+        c_im += a.imag * b.real - a.real * b.imag
+        e += a.real * a.real + a.imag * a.imag
+        o = n - window
+        a = ext[o]
+        b = ext[o - lag]
+        c_re -= a.real * b.real + a.imag * b.imag
+        c_im -= a.imag * b.real - a.real * b.imag
+        e -= a.real * a.real + a.imag * a.imag
+        out_corr[k] = complex(c_re, c_im)
+        out_energy[k] = max(e, 0.0)
+    state[0] = c_re
+    state[1] = c_im
+    state[2] = e
+    return n_new
+
+
+@njit
+def derotate(x, omega, phase0, n0, out):
+    """``out[k] = x[k] * exp(-1j * (phase0 + omega * (n0 + k)))`` for every ``k``.
+
+    A recursive phasor, re-anchored exactly at every multiple of 64 of ``n0 + k`` so the
+    result does not depend on how a stream is split. Cost: one complex multiply per sample.
+    """
+    n = x.shape[0]
+    step = complex(np.cos(omega), -np.sin(omega))
+    rot = complex(1.0, 0.0)
+    for k in range(n):
+        if k == 0 or (n0 + k) % 64 == 0:
+            ph = phase0 + omega * (n0 + k)
+            rot = complex(np.cos(ph), -np.sin(ph))
+        out[k] = x[k] * rot
+        rot *= step
+    return n
+
+
+@njit
+def _mf(xd, bank, p, start):
+    """One matched-filter output: sum_m bank[p, m] * xd[start + m] (two accumulator pairs)."""
+    n_taps = bank.shape[1]
+    r0 = 0.0
+    i0 = 0.0
+    r1 = 0.0
+    i1 = 0.0
+    for m in range(0, n_taps - 1, 2):
+        h0 = bank[p, m]
+        h1 = bank[p, m + 1]
+        a = xd[start + m]
+        b = xd[start + m + 1]
+        r0 += h0 * a.real
+        i0 += h0 * a.imag
+        r1 += h1 * b.real
+        i1 += h1 * b.imag
+    if n_taps % 2:
+        a = xd[start + n_taps - 1]
+        r0 += bank[p, n_taps - 1] * a.real
+        i0 += bank[p, n_taps - 1] * a.imag
+    return r0 + r1, i0 + i1
+
+
+@njit
+def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
+    """Symbol timing (Mueller-Muller) and carrier phase (decision-directed PLL) on ``xd``.
+
+    ``xd`` is the carrier-derotated, gain-normalised sample buffer; ``bank`` the polyphase
+    matched filter (``matched_filter_bank``); ``state`` the ``N_STATE`` loop variables
+    (``T_NEXT`` indexes ``xd``); ``gains`` = [timing Kp, timing Ki, phase Kp, phase Ki].
+    Per symbol: ``y`` = matched filter at the strobe, ``z = y conj(phasor)``, decision ``d``;
+    timing error ``Re(conj(d[k-1]) z[k] - conj(d[k]) z[k-1])``, phase error ``Im(z conj(d))``.
+    Writes the symbols ``z`` to ``out`` (their strobe times, fractional ``xd`` indices, to
+    ``out_t``) while the strobe's filter span fits in ``xd``
+    and ``out`` has room; returns how many. The timing step stays within sps/2 of nominal,
+    its integrator within 10 % and the phase loop's frequency within 0.5 rad per symbol, so
+    garbage input cannot derail the loops. The phasor turns by ``a = omega + Kp e`` per
+    symbol with ``cos a ~ 1 - a^2/2``, ``sin a ~ a - a^3/6`` and is renormalised (no trig).
+    Cost: one ``bank.shape[1]``-tap complex-by-real filter output per symbol plus ~30 flops.
+    """
+    n_phases = bank.shape[0]
+    half = bank.shape[1] // 2
+    inv = 1.0 / np.sqrt(2.0)
+    t = state[T_NEXT]
+    integ = state[T_INTEG]
+    c = state[COS]
+    s = state[SIN]
+    omega = state[OMEGA]
+    zp_re = state[PREV_RE]
+    zp_im = state[PREV_IM]
+    have_prev = state[HAVE_PREV]
+    n = 0
+    while n < out.shape[0]:
+        i = int(np.floor(t))
+        p = int(np.floor((t - i) * n_phases + 0.5))
+        if p >= n_phases:
+            i += 1
+            p -= n_phases
+        if i - half + 1 < 0 or i + half >= xd.shape[0]:
+            break
+        y_re, y_im = _mf(xd, bank, p, i - half + 1)
+        z_re = y_re * c + y_im * s
+        z_im = y_im * c - y_re * s
+        if qpsk:
+            d_re = inv if z_re >= 0 else -inv
+            d_im = inv if z_im >= 0 else -inv
+            dp_re = inv if zp_re >= 0 else -inv
+            dp_im = inv if zp_im >= 0 else -inv
+            err_p = z_im * d_re - z_re * d_im
+        else:
+            d_re = 1.0 if z_re >= 0 else -1.0
+            d_im = 0.0
+            dp_re = 1.0 if zp_re >= 0 else -1.0
+            dp_im = 0.0
+            err_p = z_im * d_re
+        err_t = 0.0
+        if have_prev > 0.0:
+            err_t = (dp_re * z_re + dp_im * z_im) - (d_re * zp_re + d_im * zp_im)
+        out[n] = complex(z_re, z_im)
+        out_t[n] = t
+        n += 1
+        integ = min(max(integ + gains[1] * err_t, -0.1 * sps), 0.1 * sps)
+        t += sps + min(max(integ + gains[0] * err_t, -0.5 * sps), 0.5 * sps)
+        zp_re = z_re
+        zp_im = z_im
+        have_prev = 1.0
+        omega = min(max(omega + gains[3] * err_p, -0.5), 0.5)
+        a = omega + gains[2] * err_p
+        ca = 1.0 - 0.5 * a * a
+        sa = a - a * a * a / 6.0
+        c, s = c * ca - s * sa, s * ca + c * sa
+        g = 1.5 - 0.5 * (c * c + s * s)
+        c *= g
+        s *= g
+    state[T_NEXT] = t
+    state[T_INTEG] = integ
+    state[COS] = c
+    state[SIN] = s
+    state[OMEGA] = omega
+    state[PREV_RE] = zp_re
+    state[PREV_IM] = zp_im
+    state[HAVE_PREV] = have_prev
+    return n

@@ -1,0 +1,386 @@
+"""Streaming BPSK/QPSK burst receiver with cold-start acquisition on every burst.
+
+Pipeline (all at the profile's native rate, ``sps`` = 2 or 4 samples per symbol):
+
+1. Detector (every sample): one-symbol-lag correlation ``P`` and energy ``E`` over
+   ``DETECT_SYMBOLS`` symbols. The alternating preamble gives ``|P| / E = S / (S + N)`` with
+   ``arg P = pi + 2 pi f T``; a trigger needs ``|P| >= threshold * E`` and ``|f| <= max_cfo_hz``
+   (which also rejects DC and lone tones), then the largest ``|P|`` in the next
+   ``PEAK_SYMBOLS`` symbols (a window wholly inside the preamble) marks the preamble window.
+2. Acquisition (``_acquire.acquire``): frequency, phase, timing and level from that window.
+3. Demodulation (``_kernels.demod``) from the window start: derotation by the acquired
+   frequency, a 32-phase polyphase matched filter, Mueller-Muller timing loop, decision-directed
+   PLL (both second order).
+4. Sync word: correlation of the symbols with the sync word in the first
+   ``SYNC_SEARCH_SYMBOLS`` symbols; the phase of the best match (with at most
+   ``max_sync_errors`` bit errors) resolves the 2- or 4-fold ambiguity.
+5. PHY header (``phy.framing.decode_header``), then the payload; LLRs are scaled from an
+   M2M4 estimate of signal and noise over sync word, header and payload.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from phy.burst import Burst
+from phy.errors import ConfigError
+from phy.framing import HEADER_BITS, MAX_PAYLOAD_BYTES, decode_header
+from phy.profiles import Profile, get_profile
+from phy.psk._acquire import acquire
+from phy.psk._modulator import bits_to_symbols
+from phy.psk._pulse import matched_filter_bank, timing_gain
+
+__all__ = ["Receiver", "loop_gains"]
+
+
+def _k():
+    from phy.psk import _kernels
+
+    return _kernels
+
+
+DETECT_SYMBOLS = 40  # detector window
+PEAK_SYMBOLS = DETECT_SYMBOLS + 2  # how far past the first trigger the window is sought
+SYNC_SEARCH_SYMBOLS = 72  # where the sync word may start, counted from the demod start
+_SEARCH, _DEMOD = 0, 1
+_SYNC, _HEADER, _PAYLOAD = 0, 1, 2
+
+
+def loop_gains(bandwidth: float, damping: float, detector_gain: float) -> tuple[float, float]:
+    """(Kp, Ki) of a second-order loop with noise bandwidth ``bandwidth`` * symbol rate."""
+    theta = bandwidth / (damping + 1 / (4 * damping))
+    den = (1 + 2 * damping * theta + theta**2) * detector_gain
+    return 4 * damping * theta / den, 4 * theta**2 / den
+
+
+class Receiver:
+    """Streaming PSK receiver for one profile at its native sample rate.
+
+    Parameters
+    ----------
+    profile : a ``bpsk*`` or ``qpsk*`` profile (even samples per symbol).
+    max_sync_errors : sync-word bit disagreements tolerated (0..7).
+    max_header_errors : header bit disagreements tolerated (of 48).
+    max_payload_bytes : longer headers count as false detections.
+    max_cfo_hz : carrier offsets accepted by the detector (default 30 kHz, at most Rs/4).
+    detect_threshold : ``|P| / E`` needed to trigger (default 0.25 at 4 sps, 0.35 at 2 sps).
+    timing_bandwidth, phase_bandwidth : loop noise bandwidths, times the symbol rate.
+
+    ``process(samples)`` returns the bursts completed in ``samples``; cost is about
+    10 flops per sample for detection and ``4 * RX_SPAN_SYMBOLS * sps`` MACs per symbol
+    inside bursts. Memory is bounded by one maximal burst of symbols plus one chunk.
+    """
+
+    def __init__(
+        self,
+        *,
+        profile: str | Profile,
+        max_sync_errors: int = 3,
+        max_header_errors: int = 8,
+        max_payload_bytes: int = MAX_PAYLOAD_BYTES,
+        max_cfo_hz: float = 30e3,
+        detect_threshold: float | None = None,
+        timing_bandwidth: float = 0.005,
+        phase_bandwidth: float = 0.02,
+    ) -> None:
+        profile = get_profile(profile)
+        if profile.modulation not in ("bpsk", "qpsk"):
+            raise ConfigError(f"profile {profile.name} is not PSK; use phy.make_receiver")
+        sps = profile.samples_per_symbol
+        if sps % 2:
+            raise ConfigError(f"profile {profile.name}: the PSK receiver needs an even sps")
+        if not 0 <= max_sync_errors < profile.sync_bits // 4:
+            raise ConfigError("max_sync_errors must be below a quarter of the sync word")
+        rs = profile.symbol_rate_baud
+        if not 0 < max_cfo_hz <= rs / 4:
+            raise ConfigError(f"max_cfo_hz must be in (0, {rs / 4:g}] for {profile.name}")
+        self.profile = profile
+        self.sample_rate_hz = profile.sample_rate_hz
+        self._sps = sps
+        self._qpsk = profile.modulation == "qpsk"
+        self._bps = profile.bits_per_symbol
+        self._max_sync_errors = max_sync_errors
+        self._max_header_errors = max_header_errors
+        self._max_payload = min(max_payload_bytes, MAX_PAYLOAD_BYTES)
+        self._threshold = detect_threshold or (0.25 if sps >= 4 else 0.35)
+        self._cos_max = float(np.cos(2 * np.pi * max_cfo_hz / rs))
+        self._bank = matched_filter_bank(sps, profile.rolloff)
+        half = self._bank.shape[1] // 2
+        m = np.arange(2 * half) - half + 1
+        self._tone_gain = float(np.dot(self._bank[0], np.cos(np.pi * m / sps)))
+        kp_t, ki_t = loop_gains(timing_bandwidth, 1.0, timing_gain(profile.rolloff) / sps)
+        kp_p, ki_p = loop_gains(phase_bandwidth, 0.707, 1.0)
+        self._gains = np.array([kp_t, ki_t, kp_p, ki_p], dtype=np.float64)
+        self._lag = sps
+        self._window = DETECT_SYMBOLS * sps
+        sync = (profile.sync_word >> np.arange(profile.sync_bits - 1, -1, -1)) & 1
+        self._sync_bits = sync.astype(np.uint8)
+        self._sync_syms = bits_to_symbols(profile, self._sync_bits)
+        self._n_sync = self._sync_syms.size
+        self._n_header = HEADER_BITS // self._bps
+        max_bits = profile.sync_bits + HEADER_BITS + 8 * self._max_payload
+        self._syms = np.zeros(SYNC_SEARCH_SYMBOLS + -(-max_bits // self._bps), np.complex64)
+        self._times = np.zeros(self._syms.size, dtype=np.float64)
+        self.counters = {
+            "samples": 0,
+            "detections": 0,
+            "sync_misses": 0,
+            "header_rejects": 0,
+            "bursts": 0,
+        }
+        self.reset()
+
+    # ----------------------------------------------------------------- lifecycle
+    def reset(self) -> None:
+        """Forget the stream (counters are kept)."""
+        hist = self._lag + self._window
+        self._det_hist = np.zeros(hist, dtype=np.complex64)
+        self._det_state = np.zeros(3, dtype=np.float64)
+        self._x = np.zeros(0, dtype=np.complex64)
+        self._corr = np.zeros(0, dtype=np.complex64)
+        self._trig = np.zeros(0, dtype=bool)
+        self._x0 = 0  # absolute index of self._x[0]
+        self._mode = _SEARCH
+        self._search_pos = 0
+
+    def process(self, samples: np.ndarray) -> list[Burst]:
+        """Feed the next samples (complex64 at the native rate); return completed bursts."""
+        x = np.asarray(samples, dtype=np.complex64).ravel()
+        if x.size and not np.isfinite(x.view(np.float32).sum()):
+            x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
+        self.counters["samples"] += x.size
+        self._detect(x)
+        bursts: list[Burst] = []
+        while True:
+            if self._mode == _SEARCH:
+                if not self._search():
+                    break
+            else:
+                done, burst = self._demod_step()
+                if burst is not None:
+                    bursts.append(burst)
+                if not done:
+                    break
+        self._trim()
+        return bursts
+
+    def flush(self) -> list[Burst]:
+        """Drain the end of a finite stream (feeds enough silence to finish a burst)."""
+        pad = (PEAK_SYMBOLS + DETECT_SYMBOLS + 8) * self._sps + self._bank.shape[1]
+        return self.process(np.zeros(pad, dtype=np.complex64))
+
+    # ----------------------------------------------------------------- detection
+    def _detect(self, x: np.ndarray) -> None:
+        ext = np.concatenate([self._det_hist, x])
+        corr = np.empty(x.size, dtype=np.complex64)
+        energy = np.empty(x.size, dtype=np.float32)
+        _k().lag_correlate(ext, self._lag, self._window, self._det_state, corr, energy)
+        self._det_hist = ext[ext.size - self._det_hist.size :].copy()
+        self._x = np.concatenate([self._x, x])
+        self._corr = np.concatenate([self._corr, corr])
+        self._trig = np.concatenate([self._trig, self._triggers(corr, energy)])
+
+    def _triggers(self, corr: np.ndarray, energy: np.ndarray) -> np.ndarray:
+        """Samples whose window passes the level test and the frequency-range test."""
+        re = corr.real
+        mag2 = re * re + corr.imag * corr.imag
+        ok = mag2 >= (self._threshold * self._threshold) * energy * energy
+        ok &= energy > 0
+        ok &= re <= 0
+        ok &= re * re >= (self._cos_max * self._cos_max) * mag2
+        return ok
+
+    def _search(self) -> bool:
+        span = self._lag + self._window
+        self._search_pos = max(self._search_pos, self._x0)
+        lo = self._search_pos + span - 1 - self._x0
+        hi = self._x.size
+        if lo >= hi:
+            return False
+        trig = self._trig[lo:hi]
+        first = int(np.argmax(trig))
+        if not trig[first]:
+            self._search_pos = self._x0 + hi - span + 1
+            return False
+        first += lo
+        last = first + PEAK_SYMBOLS * self._sps
+        if last > hi:
+            self._search_pos = self._x0 + first - span + 1
+            return False
+        corr = self._corr[first:last]
+        metric = corr.real.astype(np.float64) ** 2 + corr.imag.astype(np.float64) ** 2
+        peak = first + int(np.argmax(np.where(self._trig[first:last], metric, -1.0)))
+        self._start_burst(peak)
+        return True
+
+    # ----------------------------------------------------------------- one burst
+    def _start_burst(self, peak: int) -> None:
+        span = self._lag + self._window
+        s0 = peak - span + 1
+        acq = acquire(self._x[s0 : peak + 1], complex(self._corr[peak]), self._sps)
+        self.counters["detections"] += 1
+        self._mode = _DEMOD
+        self._phase = _SYNC
+        self._peak_abs = self._x0 + peak
+        self._omega = acq.omega
+        self._gain = 1.0 / max(acq.level * abs(self._tone_gain), 1e-30)
+        if not np.isfinite(self._gain * acq.omega):
+            self._gain, acq = 0.0, acq.__class__(omega=0.0, phase=0.0, peak=0.0, level=0.0)
+        self._b0 = self._x0 + s0  # absolute index of derotation phase 0
+        self._xd = np.zeros(0, dtype=np.complex64)
+        self._xd0 = self._b0  # absolute index of self._xd[0]
+        self._drot_next = self._b0
+        half = self._bank.shape[1] // 2
+        need = half - 1
+        t0 = acq.peak + self._sps * np.ceil((need - acq.peak) / self._sps)
+        self._state = np.zeros(_k().N_STATE, dtype=np.float64)
+        self._state[_k().T_NEXT] = t0
+        theta = acq.phase - (np.pi / 4 if self._qpsk else 0.0)
+        self._state[_k().COS] = np.cos(theta)
+        self._state[_k().SIN] = np.sin(theta)
+        self._nsym = 0
+        self._target = SYNC_SEARCH_SYMBOLS + self._n_sync
+
+    def _demod_step(self) -> tuple[bool, Burst | None]:
+        """Demodulate what is buffered; (burst finished or abandoned, the burst or None)."""
+        while True:
+            self._derotate_ahead()
+            before = self._nsym
+            n = _k().demod(
+                self._xd,
+                self._bank,
+                self._sps,
+                self._state,
+                self._gains,
+                self._qpsk,
+                self._syms[before : self._target],
+                self._times[before : self._target],
+            )
+            self._nsym += n
+            self._times[before : self._nsym] += self._xd0
+            if self._nsym < self._target:
+                if n == 0 and self._state[_k().T_NEXT] < self._bank.shape[1] // 2:
+                    return self._abandon("sync_misses")  # loops derailed: only on garbage
+                self._trim_xd()
+                if self._drot_next < self._x0 + self._x.size:
+                    continue
+                return False, None
+            if self._phase == _SYNC:
+                if not self._find_sync():
+                    return self._abandon("sync_misses")
+            elif self._phase == _HEADER:
+                if not self._read_header():
+                    return self._abandon("header_rejects")
+            else:
+                return True, self._finish()
+
+    def _derotate_ahead(self) -> None:
+        """Derotate and level the raw samples the symbols up to the target will need."""
+        half = self._bank.shape[1] // 2
+        ahead = (self._target - self._nsym) * self._sps * 1.1 + 2 * half + 4 * self._sps
+        stop = min(int(self._xd0 + self._state[_k().T_NEXT] + ahead), self._x0 + self._x.size)
+        if stop <= self._drot_next:
+            return
+        new = self._x[self._drot_next - self._x0 : stop - self._x0]
+        rot = np.empty_like(new)
+        _k().derotate(new, self._omega, 0.0, self._drot_next - self._b0, rot)
+        rot *= np.float32(self._gain)
+        self._xd = np.concatenate([self._xd, rot])
+        self._drot_next = stop
+
+    def _trim_xd(self) -> None:
+        half = self._bank.shape[1] // 2
+        keep = int(np.floor(self._state[_k().T_NEXT])) - half - self._sps
+        if keep > 0:
+            self._xd = self._xd[keep:]
+            self._xd0 += keep
+            self._state[_k().T_NEXT] -= keep
+
+    def _find_sync(self) -> bool:
+        syms = self._syms[: self._nsym]
+        n_pos = syms.size - self._n_sync + 1
+        windows = np.lib.stride_tricks.sliding_window_view(syms, self._n_sync)[:n_pos]
+        corr = windows @ np.conj(self._sync_syms)
+        order = np.argsort(-np.abs(corr))
+        quarter = np.pi / 2 if self._qpsk else np.pi
+        for pos in order[:4]:
+            rot = np.exp(1j * quarter * np.round(np.angle(corr[pos]) / quarter))
+            bits = self._hard_bits(windows[pos] * np.conj(rot))
+            errors = int(np.count_nonzero(bits != self._sync_bits))
+            if errors <= self._max_sync_errors:
+                self._sync_pos = int(pos)
+                self._rot = np.complex64(np.conj(rot))
+                self._sync_errors = errors
+                self._phase = _HEADER
+                self._target = self._sync_pos + self._n_sync + self._n_header
+                return True
+        return False
+
+    def _hard_bits(self, syms: np.ndarray) -> np.ndarray:
+        if self._qpsk:
+            return (np.stack([syms.real, syms.imag], axis=-1).ravel() < 0).astype(np.uint8)
+        return (syms.real < 0).astype(np.uint8)
+
+    def _soft(self, syms: np.ndarray) -> np.ndarray:
+        if self._qpsk:
+            return np.stack([syms.real, syms.imag], axis=-1).ravel().astype(np.float32)
+        return syms.real.astype(np.float32)
+
+    def _read_header(self) -> bool:
+        start = self._sync_pos + self._n_sync
+        soft = self._soft(self._syms[start : start + self._n_header] * self._rot)
+        length, errors = decode_header(soft[:HEADER_BITS])
+        if errors > self._max_header_errors or length > self._max_payload:
+            return False
+        self._length = length
+        self._header_errors = errors
+        self._phase = _PAYLOAD
+        self._target = start + self._n_header + -(-8 * length // self._bps)
+        return True
+
+    def _abandon(self, counter: str) -> tuple[bool, None]:
+        self.counters[counter] += 1
+        self._mode = _SEARCH
+        self._search_pos = self._peak_abs + 1
+        return True, None
+
+    def _finish(self) -> Burst:
+        from phy.psk._stats import burst_statistics
+
+        syms = self._syms[self._sync_pos : self._target] * self._rot
+        stats = burst_statistics(syms, qpsk=self._qpsk)
+        payload = syms[self._n_sync + self._n_header :]
+        llrs = (self._soft(payload) * np.float32(stats.llr_scale))[: 8 * self._length]
+        sps = self._sps
+        rs = self.profile.symbol_rate_baud
+        cfo_hz = (self._omega * sps + self._state[_k().OMEGA]) * rs / (2 * np.pi)
+        start = int(np.floor(self._times[self._sync_pos] - sps / 2 + 0.5))
+        self._mode = _SEARCH
+        self._search_pos = int(self._times[self._target - 1]) + sps
+        self.counters["bursts"] += 1
+        return Burst(
+            profile=self.profile.name,
+            llrs=llrs.astype(np.float32),
+            start_sample=start,
+            sample_rate_hz=self.sample_rate_hz,
+            snr_db=stats.snr_db,
+            cfo_hz=float(cfo_hz),
+            evm_db=stats.evm_db,
+            sync_errors=self._sync_errors,
+            header_errors=self._header_errors,
+        )
+
+    # ----------------------------------------------------------------- memory
+    def _trim(self) -> None:
+        if self._mode == _SEARCH:
+            keep_abs = self._search_pos
+        elif self._phase == _SYNC:
+            keep_abs = min(self._peak_abs + 1, self._drot_next)
+        else:
+            keep_abs = self._drot_next - self._bank.shape[1] - 2 * self._sps
+        keep = min(max(keep_abs - self._x0, 0), self._x.size)
+        if keep > 0:
+            self._x = self._x[keep:]
+            self._corr = self._corr[keep:]
+            self._trig = self._trig[keep:]
+            self._x0 += keep

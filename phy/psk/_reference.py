@@ -1,0 +1,82 @@
+"""Plain NumPy twins of the PSK kernels (same signatures), for the tests."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from phy.psk._kernels import (
+    COS,
+    HAVE_PREV,
+    OMEGA,
+    PREV_IM,
+    PREV_RE,
+    SIN,
+    T_INTEG,
+    T_NEXT,
+)
+
+
+def lag_correlate(ext, lag, window, state, out_corr, out_energy):
+    hist = lag + window
+    n_new = ext.shape[0] - hist
+    if n_new <= 0:
+        return 0
+    x = ext.astype(np.complex128)
+    prod = x[lag:] * np.conj(x[:-lag])  # prod[j] is for sample j + lag
+    power = np.abs(x) ** 2
+    corr_c = np.concatenate([[0], np.cumsum(prod)])
+    pow_c = np.concatenate([[0], np.cumsum(power)])
+    n = np.arange(hist, ext.shape[0])
+    corr = corr_c[n - lag + 1] - corr_c[n - lag + 1 - window]
+    energy = pow_c[n + 1] - pow_c[n + 1 - window]
+    start = complex(state[0], state[1]) - (corr_c[window] - corr_c[0])
+    corr = corr + start
+    energy = energy + state[2] - (pow_c[hist] - pow_c[lag])
+    out_corr[:n_new] = corr
+    out_energy[:n_new] = np.maximum(energy, 0.0)
+    state[0], state[1], state[2] = corr[-1].real, corr[-1].imag, energy[-1]
+    return n_new
+
+
+def derotate(x, omega, phase0, n0, out):
+    k = np.arange(x.shape[0])
+    out[: x.shape[0]] = x * np.exp(-1j * (phase0 + omega * (n0 + k)))
+    return x.shape[0]
+
+
+def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
+    n_phases, n_taps = bank.shape
+    half = n_taps // 2
+    n = 0
+    while n < out.shape[0]:
+        t = state[T_NEXT]
+        i = int(np.floor(t))
+        p = int(np.floor((t - i) * n_phases + 0.5))
+        if p >= n_phases:
+            i, p = i + 1, p - n_phases
+        if i - half + 1 < 0 or i + half >= xd.shape[0]:
+            break
+        y = np.dot(bank[p].astype(np.float64), xd[i - half + 1 : i + half + 1])
+        z = y * complex(state[COS], -state[SIN])
+        zp = complex(state[PREV_RE], state[PREV_IM])
+        if qpsk:
+            d = complex(1 if z.real >= 0 else -1, 1 if z.imag >= 0 else -1) / np.sqrt(2)
+            dp = complex(1 if zp.real >= 0 else -1, 1 if zp.imag >= 0 else -1) / np.sqrt(2)
+            err_p = (z * np.conj(d)).imag
+        else:
+            d = 1.0 if z.real >= 0 else -1.0
+            dp = 1.0 if zp.real >= 0 else -1.0
+            err_p = z.imag * d
+        err_t = (np.conj(dp) * z - np.conj(d) * zp).real if state[HAVE_PREV] > 0 else 0.0
+        out[n] = z
+        out_t[n] = t
+        n += 1
+        state[T_INTEG] = np.clip(state[T_INTEG] + gains[1] * err_t, -0.1 * sps, 0.1 * sps)
+        state[T_NEXT] = t + sps + np.clip(state[T_INTEG] + gains[0] * err_t, -sps / 2, sps / 2)
+        state[PREV_RE], state[PREV_IM], state[HAVE_PREV] = z.real, z.imag, 1.0
+        state[OMEGA] = np.clip(state[OMEGA] + gains[3] * err_p, -0.5, 0.5)
+        a = state[OMEGA] + gains[2] * err_p
+        rot = complex(state[COS], state[SIN]) * complex(1 - a * a / 2, a - a**3 / 6)
+        rot *= 1.5 - 0.5 * abs(rot) ** 2
+        state[COS], state[SIN] = rot.real, rot.imag
+    return n
