@@ -47,7 +47,7 @@ LOSSY_CHANNEL = ChannelModel(
 50 ms of reordering jitter, 9600 bit/s."""
 
 PAIR_CONFIG = LinkConfig(
-    window=32,
+    window=64,
     rto_initial_s=1.0,
     rto_min_s=0.1,
     rto_max_s=10.0,
@@ -90,6 +90,9 @@ class TransferResult:
         """Human-readable lines: goodput and retransmissions per node, channel counters."""
         lines = []
         for node in self.nodes.values():
+            if not node.sent:
+                lines.append(f"node {node.address}: received {len(node.received)} messages")
+                continue
             goodput = node.goodput_bps(self.payload_bytes)
             lines.append(
                 f"node {node.address}: {node.acked}/{node.sent} acked, {len(node.received)} "

@@ -527,3 +527,14 @@ def test_inputs_enum_covers_every_frame_type_the_link_speaks():
     names = {i.value for i in Input}
     for kind in list(FrameType)[:7]:
         assert kind.name in names
+
+
+def test_docs_state_diagram_is_generated_from_the_table():
+    from pathlib import Path
+
+    from mac.link.diagram import generated_section
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "link.md"
+    assert generated_section() in doc.read_text(encoding="utf-8"), (
+        "docs/link.md is stale: run python -m mac.link.diagram docs/link.md"
+    )
