@@ -3,8 +3,9 @@
 Encoding (``B`` = block bytes: payload then CRC-32)::
 
     none     bits of the B bytes
-    rs       the B bytes split into ceil(B / 223) near-equal chunks, each an RS codeword
-             (chunk then 32 parity bytes), codewords back to back; then their bits
+    rs       the B bytes split into ceil(B / 223) near-equal chunks (longest first), each
+             an RS codeword (chunk then 32 parity bytes); the codewords byte-interleaved
+             (byte 0 of each, then byte 1 of each, ...; see rs_stream_order); their bits
     conv     bits of the B bytes + 6 zero tail bits, rate-1/2 K=7 coded, block-interleaved
     rs+conv  the rs codewords' bits + 6 tail bits, coded and interleaved as conv
 
@@ -12,13 +13,16 @@ Decoding takes the block's LLRs (de-whitened) and returns the B bytes or a failu
 ``erasures=True`` an RS codeword that fails errors-only decoding is retried with its 8, 16
 then 24 least reliable bytes erased (reliability: smallest |LLR| of the byte's bits for
 ``rs``; smallest Viterbi survivor margin over the byte and the following constraint length
-for ``rs+conv``); the frame CRC-32 then guards against the rare miscorrection.
+for ``rs+conv``); the frame CRC-32 then guards against the rare miscorrection. For
+``rs+conv`` the codewords that decode pin their bits in a new Viterbi pass, which helps the
+others (iterative decoding between the inner and outer codes).
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -27,9 +31,17 @@ from mac.fec.interleave import deinterleave, interleave
 from mac.fec.rs import RS_NSYM, rs_chunk_sizes, rs_decode_array, rs_encode
 from phy.errors import ConfigError
 
-__all__ = ["BlockResult", "FecLevel", "coded_bits", "decode_block", "encode_block"]
+__all__ = [
+    "BlockResult",
+    "FecLevel",
+    "coded_bits",
+    "decode_block",
+    "encode_block",
+    "rs_stream_order",
+]
 
 _ERASURE_STEPS = (8, 16, 24)
+PIN_ITERATIONS = 2
 _RELIABILITY_SPAN_BITS = 8 + 6  # a byte's bits and the following memory of the code
 
 
@@ -105,7 +117,8 @@ def encode_block(data: bytes, level: FecLevel) -> np.ndarray:
         for size in rs_chunk_sizes(len(data)):
             parts.append(rs_encode(data[at : at + size], nsym=RS_NSYM))
             at += size
-        data = b"".join(parts)
+        concat = np.frombuffer(b"".join(parts), dtype=np.uint8)
+        data = concat[rs_stream_order(len(data))].tobytes()
     bits = np.unpackbits(np.frombuffer(data, dtype=np.uint8))
     if level.uses_conv:
         return interleave(conv_encode(bits))
@@ -122,33 +135,95 @@ def _byte_reliability_from_margins(rel: np.ndarray, n_bytes: int) -> np.ndarray:
     return windows[: 8 * n_bytes : 8].min(axis=1)
 
 
-def _rs_decode_all(coded: np.ndarray, reliability: np.ndarray | None, n_bytes: int) -> BlockResult:
-    out = np.empty_like(coded)
-    data = bytearray()
-    corrected = erased = 0
-    at = 0
-    for size in rs_chunk_sizes(n_bytes):
-        n = size + RS_NSYM
-        word = coded[at : at + n]
-        mask = np.zeros(n, dtype=np.uint8)
-        status = rs_decode_array(word, mask, out[at : at + n], RS_NSYM)
-        if status < 0 and reliability is not None:
-            order = np.argsort(reliability[at : at + n], kind="stable")
-            for count in _ERASURE_STEPS:
-                if count >= n:
-                    break
-                mask[:] = 0
-                mask[order[:count]] = 1
-                status = rs_decode_array(word, mask, out[at : at + n], RS_NSYM)
-                if status >= 0:
-                    erased += count
-                    break
-        if status < 0:
+@lru_cache(maxsize=256)
+def rs_stream_order(n_bytes: int) -> np.ndarray:
+    """Byte interleaving of the RS codewords of an ``n_bytes`` block: stream byte ``k`` is
+    byte ``order[k]`` of the codewords laid end to end. The stream takes byte 0 of every
+    codeword, then byte 1 of every codeword, ... (shorter codewords drop out at their end)."""
+    lengths = [size + RS_NSYM for size in rs_chunk_sizes(n_bytes)]
+    offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    order = [
+        offsets[i] + col
+        for col in range(max(lengths))
+        for i in range(len(lengths))
+        if col < lengths[i]
+    ]
+    out = np.array(order, dtype=np.int64)
+    out.setflags(write=False)
+    return out
+
+
+def _rs_decode_word(word, out, reliability) -> tuple[int, int]:
+    """(status, erasures used) for one codeword, errors-only then erasure retries."""
+    n = word.size
+    mask = np.zeros(n, dtype=np.uint8)
+    status = rs_decode_array(word, mask, out, RS_NSYM)
+    if status >= 0 or reliability is None:
+        return status, 0
+    order = np.argsort(reliability, kind="stable")
+    for count in _ERASURE_STEPS:
+        if count >= n:
+            break
+        mask[:] = 0
+        mask[order[:count]] = 1
+        status = rs_decode_array(word, mask, out, RS_NSYM)
+        if status >= 0:
+            return status, count
+    return -1, 0
+
+
+class _RsState:
+    """Codewords of one block: received bytes, corrected bytes and which are done."""
+
+    def __init__(self, n_bytes: int) -> None:
+        self.sizes = rs_chunk_sizes(n_bytes)
+        self.order = rs_stream_order(n_bytes)
+        self.starts = np.concatenate([[0], np.cumsum([s + RS_NSYM for s in self.sizes])])
+        self.fixed = np.zeros(int(self.starts[-1]), dtype=np.uint8)
+        self.done = [False] * len(self.sizes)
+        self.corrected = self.erased = 0
+
+    def decode(self, stream: np.ndarray, stream_reliability: np.ndarray | None) -> int:
+        """Try every pending codeword; returns how many became correct."""
+        concat = np.empty_like(stream)
+        concat[self.order] = stream
+        rel = None
+        if stream_reliability is not None:
+            rel = np.empty_like(stream_reliability)
+            rel[self.order] = stream_reliability
+        gained = 0
+        for i, (a, b) in enumerate(zip(self.starts[:-1], self.starts[1:], strict=True)):
+            if self.done[i]:
+                continue
+            status, erased = _rs_decode_word(
+                concat[a:b], self.fixed[a:b], None if rel is None else rel[a:b]
+            )
+            if status >= 0:
+                self.done[i] = True
+                self.corrected += status
+                self.erased += erased
+                gained += 1
+        return gained
+
+    def known_bits(self) -> np.ndarray:
+        """int8 per stream bit: the corrected codewords' bits, -1 elsewhere."""
+        done = np.zeros(self.fixed.size, dtype=bool)
+        for i, ok in enumerate(self.done):
+            if ok:
+                done[self.starts[i] : self.starts[i + 1]] = True
+        stream_done = done[self.order]
+        bits = np.unpackbits(self.fixed[self.order]).astype(np.int8)
+        bits[~np.repeat(stream_done, 8)] = -1
+        return bits
+
+    def result(self) -> BlockResult:
+        if not all(self.done):
             return BlockResult(data=None)
-        corrected += status
-        data += out[at : at + size].tobytes()
-        at += n
-    return BlockResult(data=bytes(data), rs_corrected=corrected, rs_erasures=erased)
+        data = b"".join(
+            self.fixed[a : a + size].tobytes()
+            for a, size in zip(self.starts[:-1], self.sizes, strict=True)
+        )
+        return BlockResult(data=data, rs_corrected=self.corrected, rs_erasures=self.erased)
 
 
 def decode_block(
@@ -156,30 +231,32 @@ def decode_block(
 ) -> BlockResult:
     """Decode the ``coded_bits(n_bytes, level)`` LLRs of one block (float32, positive = 0).
 
-    Never raises on noisy input; ``data`` is None when RS decoding fails. Cost: one Viterbi
-    pass for conv levels, one RS decode per codeword (up to three more with erasures).
+    Never raises on noisy input; ``data`` is None when RS decoding fails. For ``rs+conv``,
+    when some codewords decode and others do not, the Viterbi decoder runs again with the
+    corrected codewords' bits pinned (up to ``PIN_ITERATIONS`` times), which confines its
+    errors to the remaining bytes. Cost: one Viterbi pass for conv levels (a few more only
+    on failures), one RS decode per codeword (up to three more with erasures).
     """
     llrs = np.asarray(llrs, dtype=np.float32)
     if llrs.size != coded_bits(n_bytes, level):
         raise ConfigError(f"{llrs.size} LLRs for a {n_bytes}-byte block at {level.label}")
-    margins = None
-    if level.uses_conv:
-        code = deinterleave(llrs)
-        if level.uses_rs and erasures:
-            bits, margins = viterbi_decode_soft(code)
-        else:
-            bits = viterbi_decode(code)
-        coded = np.packbits(bits)
-        reliability_source = margins
-    else:
-        coded = np.packbits(llrs < 0)
-        reliability_source = llrs
-    if not level.uses_rs:
-        return BlockResult(data=coded.tobytes())
-    reliability = None
-    if erasures:
-        if level.uses_conv:
-            reliability = _byte_reliability_from_margins(reliability_source, coded.size)
-        else:
-            reliability = _byte_reliability_from_llrs(reliability_source)
-    return _rs_decode_all(coded, reliability, n_bytes)
+    if level == FecLevel.NONE:
+        return BlockResult(data=np.packbits(llrs < 0).tobytes())
+    if level == FecLevel.CONV:
+        return BlockResult(data=np.packbits(viterbi_decode(deinterleave(llrs))).tobytes())
+    state = _RsState(n_bytes)
+    if level == FecLevel.RS:
+        reliability = _byte_reliability_from_llrs(llrs) if erasures else None
+        state.decode(np.packbits(llrs < 0), reliability)
+        return state.result()
+    code = deinterleave(llrs)
+    known = None
+    for _ in range(1 + PIN_ITERATIONS):
+        bits, margins = viterbi_decode_soft(code, known)
+        stream = np.packbits(bits)
+        reliability = _byte_reliability_from_margins(margins, stream.size) if erasures else None
+        gained = state.decode(stream, reliability)
+        if all(state.done) or not any(state.done) or (known is not None and gained == 0):
+            break
+        known = state.known_bits()
+    return state.result()

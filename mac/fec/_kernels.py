@@ -260,16 +260,19 @@ def viterbi_decode_many(llrs, n_steps, sym, out):
 
 
 @njit
-def viterbi_decode_soft(llrs, n_steps, sym, diffs, out, rel):
-    """``viterbi_decode`` that also rates each decoded bit.
+def viterbi_decode_soft(llrs, n_steps, sym, known, diffs, out, rel):
+    """``viterbi_decode`` with known input bits and a reliability for each decoded bit.
 
+    ``known[t]`` (int8) is -1 for a free input bit, else its value: paths that disagree are
+    cut (iterative decoding pins the bits of Reed-Solomon codewords already corrected).
     ``diffs`` (float32 scratch, shape (>= n_steps, 64)) keeps each state's add-compare-select
     margin (odd-predecessor metric minus even-predecessor metric; its sign is the decision).
     ``rel[t]`` receives the margin on the survivor path when it enters step ``t + 1``: a
     small value means a competing path nearly won there, so bits up to a constraint length
     or so before ``t`` are unreliable. Returns the final path metric.
     """
-    old = np.full(_N_STATES, np.float32(-1e30), dtype=np.float32)
+    cut = np.float32(-1e30)
+    old = np.full(_N_STATES, cut, dtype=np.float32)
     new = np.empty(_N_STATES, dtype=np.float32)
     old[0] = 0.0
     bm = np.empty(4, dtype=np.float32)
@@ -292,8 +295,15 @@ def viterbi_decode_soft(llrs, n_steps, sym, diffs, out, rel):
             diffs[t, j + 32] = b1 - b0
             new[j] = a1 if a1 > a0 else a0
             new[j + 32] = b1 if b1 > b0 else b0
+        k = known[t]
+        if k >= 0:
+            first = 32 if k == 0 else 0
+            for s in range(first, first + 32):
+                new[s] = cut
         if (t & 15) == 15:
             ref = new[0]
+            for s in range(1, _N_STATES):
+                ref = max(ref, new[s])
             for s in range(_N_STATES):
                 new[s] -= ref
         old, new = new, old

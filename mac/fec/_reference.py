@@ -72,10 +72,11 @@ def viterbi_decode_many(llrs, n_steps, sym, out):
         viterbi_decode(llrs[r], n_steps, sym, decisions, out[r])
 
 
-def viterbi_decode_soft(llrs, n_steps, sym, diffs, out, rel):
+def viterbi_decode_soft(llrs, n_steps, sym, known, diffs, out, rel):
     llrs = np.asarray(llrs, dtype=np.float32)
     j = np.arange(32)
-    metrics = np.full(64, np.float32(-1e30), dtype=np.float32)
+    cut = np.float32(-1e30)
+    metrics = np.full(64, cut, dtype=np.float32)
     metrics[0] = 0
     for t in range(n_steps):
         s = np.float32(llrs[2 * t] + llrs[2 * t + 1])
@@ -86,8 +87,12 @@ def viterbi_decode_soft(llrs, n_steps, sym, diffs, out, rel):
         diffs[t, :32] = a1 - a0
         diffs[t, 32:] = b1 - b0
         metrics = np.concatenate([np.where(a1 > a0, a1, a0), np.where(b1 > b0, b1, b0)])
+        if known[t] == 0:
+            metrics[32:] = cut
+        elif known[t] == 1:
+            metrics[:32] = cut
         if (t & 15) == 15:
-            metrics = metrics - metrics[0]
+            metrics = metrics - metrics.max()
     metric = metrics[0]
     state = 0
     for t in range(n_steps - 1, -1, -1):

@@ -101,18 +101,28 @@ def viterbi_decode_many(llrs: np.ndarray) -> np.ndarray:
     return out[:, : steps - CONV_TAIL_BITS]
 
 
-def viterbi_decode_soft(llrs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(decoded bits, per-bit survivor margins) with the tail removed; see
-    ``_kernels.viterbi_decode_soft``. Cost: as :func:`viterbi_decode`, with 256 bytes of
-    scratch per input bit."""
+def viterbi_decode_soft(
+    llrs: np.ndarray, known: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(decoded bits, per-bit survivor margins) with the tail removed.
+
+    ``known`` (optional, one int8 per input bit, tail excluded): -1 for a free bit, else
+    the bit's value, which the decoder then enforces. See ``_kernels.viterbi_decode_soft``.
+    Cost: as :func:`viterbi_decode`, with 256 bytes of scratch per input bit.
+    """
     from mac.fec._kernels import viterbi_decode_soft as kernel
 
     x = sanitize_llrs(llrs)
     if x.size % 2 or x.size < 2 * CONV_TAIL_BITS:
         raise ConfigError(f"{x.size} LLRs is not a terminated rate-1/2 codeword (even, >= 12)")
     steps = x.size // 2
+    pins = np.full(steps, -1, dtype=np.int8)
+    if known is not None:
+        if len(known) != steps - CONV_TAIL_BITS:
+            raise ConfigError(f"{len(known)} known bits for {steps - CONV_TAIL_BITS} inputs")
+        pins[: steps - CONV_TAIL_BITS] = known
     diffs = np.empty((steps, 64), dtype=np.float32)
     out = np.empty(steps, dtype=np.uint8)
     rel = np.empty(steps, dtype=np.float32)
-    kernel(x, steps, branch_table(), diffs, out, rel)
+    kernel(x, steps, branch_table(), pins, diffs, out, rel)
     return out[: steps - CONV_TAIL_BITS], rel

@@ -52,7 +52,8 @@ def test_viterbi_kernels_match_reference(n):
         diffs = np.zeros((steps, 64), np.float32)
         out2 = np.zeros(steps, np.uint8)
         rel = np.zeros(steps, np.float32)
-        metric2 = impl.viterbi_decode_soft(llrs, steps, branch_table(), diffs, out2, rel)
+        known = np.full(steps, -1, np.int8)
+        metric2 = impl.viterbi_decode_soft(llrs, steps, branch_table(), known, diffs, out2, rel)
         outs.append((out, float(metric), out2, rel, float(metric2)))
     (a, ma, a2, ra, ma2), (b, mb, b2, rb, mb2) = outs
     assert np.array_equal(a, b) and np.array_equal(a2, b2) and np.array_equal(a, a2)
@@ -80,6 +81,38 @@ def test_viterbi_soft_margins_mark_the_errors():
     assert wrong.size > 0
     near = [rel[w : w + 10].min() for w in wrong]
     assert np.median(near) < np.median(rel)  # errors sit next to small margins
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 4096])
+def test_pinned_viterbi_kernel_matches_reference_and_obeys_pins(n):
+    rng = np.random.default_rng(n + 1)
+    bits = rng.integers(0, 2, n, dtype=np.uint8)
+    llrs = _llrs(conv_encode(bits), rng, 1.2)
+    steps = n + 6
+    known = np.full(steps, -1, np.int8)
+    pinned = rng.random(n) < 0.5
+    known[:n][pinned] = 1 - bits[pinned]  # pin to the WRONG values: the decoder must obey
+    outs = []
+    for impl in (_kernels, _reference):
+        out = np.zeros(steps, np.uint8)
+        rel = np.zeros(steps, np.float32)
+        diffs = np.zeros((steps, 64), np.float32)
+        impl.viterbi_decode_soft(llrs, steps, branch_table(), known, diffs, out, rel)
+        outs.append((out, rel))
+    assert np.array_equal(outs[0][0], outs[1][0])
+    assert np.allclose(outs[0][1], outs[1][1], rtol=1e-5, atol=1e-3)
+    assert np.array_equal(outs[0][0][:n][pinned], 1 - bits[pinned])
+
+
+def test_pinning_correct_bits_repairs_the_free_ones():
+    rng = np.random.default_rng(9)
+    bits = rng.integers(0, 2, 4000, dtype=np.uint8)
+    llrs = _llrs(conv_encode(bits), rng, 1.25)  # Eb/N0 about 1 dB: many errors
+    free_errors = np.count_nonzero(viterbi_decode(llrs) != bits)
+    known = np.where(np.arange(4000) % 16 < 8, bits, -1).astype(np.int8)  # every other byte
+    decoded, _ = viterbi_decode_soft(llrs, known)
+    pinned_errors = np.count_nonzero(decoded != bits)
+    assert free_errors > 20 and pinned_errors < free_errors / 3
 
 
 def test_viterbi_many_matches_single_and_survives_garbage():
