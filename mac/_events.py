@@ -18,7 +18,7 @@ __all__ = [
     "DataReceived",
     "Disconnected",
     "Event",
-    "FrameDropped",
+    "FrameRejected",
     "KeyDown",
     "KeyUp",
     "KissCommandFrame",
@@ -97,11 +97,14 @@ class LinkLost(Event):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class FrameDropped(Event):
-    """A received frame was discarded (bad radio input is data, not an exception).
+class FrameRejected(Event):
+    """A decoded frame the link refused: a protocol error of the peer (or a stale frame).
 
-    ``reason`` names the cause in a few words (``"crc"``, ``"fec"``, ``"unexpected CONNECT_ACK
-    in CLOSED"``, ``"malformed connect parameters"``...). Any layer may emit it.
+    Bad radio input is data, not an exception. ``reason`` names the cause in a few words
+    (``"unexpected CONNECT_ACK in CLOSED"``, ``"malformed connect parameters"``, ``"stale
+    DISCONNECT_ACK"``, ``"protocol version 7"``, ``"too many links"``). Frames that fail
+    their CRC or FEC never reach the link: the frame decoder reports those
+    (``mac.frame.FrameDropped``).
     """
 
     reason: str

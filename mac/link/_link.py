@@ -25,7 +25,7 @@ from .._events import (
     DataReceived,
     Disconnected,
     Event,
-    FrameDropped,
+    FrameRejected,
     LinkLost,
 )
 from ._config import LinkConfig, LinkStats
@@ -226,7 +226,7 @@ class Link:
         reason = self._reject_reason(frame, inp)
         if reason is not None:
             self.stats.protocol_errors += 1
-            return [FrameDropped(reason=reason, length_bytes=len(frame.payload))]
+            return [FrameRejected(reason=reason, length_bytes=len(frame.payload))]
         if self._state is not State.CLOSED and frame.src != self._peer:
             self.stats.not_for_us += 1
             return []
@@ -315,7 +315,7 @@ class Link:
             if frame is not None:
                 self.stats.protocol_errors += 1
                 self._events.append(
-                    FrameDropped(
+                    FrameRejected(
                         reason=f"unexpected {inp.value} in {self._state.name}",
                         length_bytes=len(frame.payload),
                     )

@@ -6,7 +6,7 @@ import dataclasses
 import math
 import random
 
-from .._events import Event, FrameDropped
+from .._events import Event, FrameRejected
 from ._config import LinkConfig
 from ._link import Link
 from ._record import LinkFrame
@@ -96,7 +96,7 @@ class Station:
         if link is None:
             if len(self._links) >= self._max_links:
                 self.refused_links += 1
-                return [FrameDropped(reason="too many links", length_bytes=len(frame.payload))]
+                return [FrameRejected(reason="too many links", length_bytes=len(frame.payload))]
             link = self.link(frame.src)
         return link.receive_frame(frame, now_s)
 

@@ -10,7 +10,7 @@ from mac._events import (
     Connected,
     DataReceived,
     Disconnected,
-    FrameDropped,
+    FrameRejected,
     LinkLost,
 )
 from mac.link import (
@@ -230,7 +230,7 @@ def test_connect_times_out_and_refusal_by_dm():
     a.connect(2, 0.0)
     (connect,) = a.frames_to_send(0.0)
     stale = LinkFrame(frame_type=FrameType.DISCONNECT_ACK, src=2, dst=1, ack=connect.seq + 1)
-    assert of(a.receive_frame(stale, 0.1), FrameDropped)
+    assert of(a.receive_frame(stale, 0.1), FrameRejected)
     dm = LinkFrame(frame_type=FrameType.DISCONNECT_ACK, src=2, dst=1, ack=connect.seq)
     assert a.receive_frame(dm, 0.1) == [Disconnected(peer=2, reason="refused")]
 
@@ -392,7 +392,7 @@ def test_bad_frames_are_dropped_and_counted_never_raised():
         LinkFrame(version=7, frame_type=FrameType.DATA, src=2, dst=1),
     ]
     for frame in bad:
-        assert of(a.receive_frame(frame, t), FrameDropped)
+        assert of(a.receive_frame(frame, t), FrameRejected)
     assert a.stats.protocol_errors == 3
     assert a.receive_frame(LinkFrame(frame_type=FrameType.DATA, src=5, dst=1), t) == []
     assert a.receive_frame(LinkFrame(frame_type=FrameType.DATA, src=2, dst=9), t) == []
