@@ -106,7 +106,7 @@ class NodeConfig:
     network: NetworkConfig | None = None
     transport: TransportConfig | None = None
     session: SessionConfig = field(default_factory=SessionConfig)
-    max_event_bytes: int = 1 << 20
+    max_event_bytes: int = (1 << 20) + 256  # a 1 MiB blob plus its encoding
     max_pending_calls: int = 4096
     event_log_entries: int = 1000
 

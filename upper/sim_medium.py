@@ -6,19 +6,22 @@ duplication; stations with no link do not hear each other (hidden terminals allo
 
 Channel access is an ideal carrier sense: a station starts a frame when it and everything
 it hears are quiet, and a frame occupies the channel of every station that hears it for
-its airtime (``LinkInfo.airtime_s``). Collisions are not modelled (the MAC's CSMA and ARQ
-are the real answer to them); the share of airtime between neighbours is, so goodput over
-two hops is about half that of one. A unicast frame reaches only its addressed neighbour;
-a broadcast reaches every station that hears the sender. Each frame is lost independently
-with probability ``loss`` or, when ``loss`` is ``None``, with the packet error rate of
-non-coherent binary FSK at Eb/N0 = ``snr_db`` (BER = exp(-Eb/N0 / 2) / 2, every bit of the
-frame must be right).
+its airtime (``LinkInfo.airtime_s``). Stations queue their frames; when several wait, the
+frame that has waited longest goes first, so a station with a long queue and one with a
+single acknowledgement take turns (what CSMA gives on average). Collisions are not
+modelled (the MAC's CSMA and ARQ are the real answer to them); the sharing of airtime
+between neighbours is, so goodput over two hops is about half that of one. A unicast
+frame reaches only its addressed neighbour; a broadcast reaches every station that hears
+the sender. Each frame is lost independently with probability ``loss`` or, when ``loss``
+is ``None``, with the packet error rate of non-coherent binary FSK at Eb/N0 = ``snr_db``
+(BER = exp(-Eb/N0 / 2) / 2, every bit of the frame must be right).
 """
 
 from __future__ import annotations
 
 import math
 import random
+from collections import deque
 from dataclasses import dataclass
 
 from phy.errors import ConfigError
@@ -81,6 +84,8 @@ class SimMedium:
         self._hears: dict[bytes, dict[bytes, LinkParams]] = {}  # src -> {dst: params}
         self._busy_until: dict[bytes, float] = {}
         self._silent: set[bytes] = set()
+        self._queues: dict[bytes, deque] = {}
+        self._last_end: dict[bytes, float] = {}
         self.stats: dict[tuple[bytes, bytes], LinkStats] = {}
 
     def add_station(self, address: bytes) -> None:
@@ -107,6 +112,7 @@ class SimMedium:
         """A silent station neither transmits nor receives (switched off, out of range)."""
         if silent:
             self._silent.add(address)
+            self._queues.pop(address, None)
         else:
             self._silent.discard(address)
 
@@ -116,13 +122,49 @@ class SimMedium:
     def transmit(
         self, src: bytes, next_hop: bytes | None, packet: bytes, now_s: float
     ) -> list[tuple[float, bytes, bytes]]:
-        """Put one frame on the air; return ``(arrival time, receiver, packet)`` deliveries."""
+        """Queue one frame at ``src``; return the deliveries of frames that start by ``now_s``.
+
+        A frame waits in its station's queue until the channel the station hears is quiet;
+        among waiting stations the one whose frame has waited longest goes first, so two
+        stations with traffic take turns frame by frame (as CSMA does on average).
+        """
         if src in self._silent:
             return []
+        self._queues.setdefault(src, deque()).append((now_s, next_hop, packet))
+        return self.advance(now_s)
+
+    def next_event_s(self) -> float:
+        """When a queued frame could start (``inf`` when nothing waits)."""
+        when = float("inf")
+        for station, queue in self._queues.items():
+            if queue:
+                ready = max(queue[0][0], self._last_end.get(station, 0.0))
+                when = min(when, max(ready, self._busy_until.get(station, 0.0)))
+        return when
+
+    def advance(self, now_s: float) -> list[tuple[float, bytes, bytes]]:
+        """Start every frame that can start by ``now_s``; return ``(arrival, receiver, packet)``."""
+        deliveries: list[tuple[float, bytes, bytes]] = []
+        while True:
+            best, best_ready = None, float("inf")
+            for station, queue in self._queues.items():
+                if not queue or station in self._silent:
+                    continue
+                ready = max(queue[0][0], self._last_end.get(station, 0.0))
+                start = max(ready, self._busy_until.get(station, 0.0))
+                if start <= now_s and ready < best_ready:
+                    best, best_ready = station, ready
+            if best is None:
+                return deliveries
+            _, next_hop, packet = self._queues[best].popleft()
+            start = max(best_ready, self._busy_until.get(best, 0.0))
+            deliveries += self._start(best, next_hop, packet, start)
+
+    def _start(self, src, next_hop, packet, start_s) -> list[tuple[float, bytes, bytes]]:
         hears = self._hears.get(src, {})
-        start = max(now_s, self._busy_until.get(src, 0.0))
-        end = start + self.link.airtime_s(len(packet))
+        end = start_s + self.link.airtime_s(len(packet))
         self._busy_until[src] = end
+        self._last_end[src] = end
         for station in hears:
             self._busy_until[station] = max(self._busy_until.get(station, 0.0), end)
         receivers = list(hears) if next_hop is None else [next_hop] if next_hop in hears else []

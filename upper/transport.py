@@ -4,16 +4,19 @@ One independent stream per direction and peer. A message (up to ``max_message_by
 into segments that fit the network MTU; each segment has a 32-bit sequence number within the
 sender's *epoch* (a random 32-bit stream id renewed by ``reset_peer``). The receiver keeps a
 bounded window of out-of-order segments, delivers whole messages in order, and acknowledges
-with a cumulative number, a 32-bit selective-acknowledgement bitmap, the sequence number
-whose arrival triggered it (RTT samples come only from that one, if it was never resent) and
-the free window.
+with a cumulative number, a 32-bit selective-acknowledgement bitmap, the sequence number and
+transmission count of the segment whose arrival triggered it (so RTT samples and loss
+detection know which transmission arrived, even of a resent segment) and the free window.
+Acknowledgements go after every second in-order segment, at once for anything out of order,
+and otherwise after a short delay.
 Acknowledgements ride on data segments going the other way when there are some (so the reply
 to a ``call`` travels in the acknowledging segment) and otherwise leave after ``ack_delay_s``.
 
 Segment format (big-endian)::
 
-    flags (1) | [epoch (4) | seq (4)]            if DATA
-              | [ack epoch (4) | cum (4) | sack (4) | echo (4) | window (2)]   if ACK
+    flags (1) | [epoch (4) | seq (4) | transmission (1)]   if DATA
+              | [ack epoch (4) | cum (4) | sack (4) | echo seq (4) | echo transmission (1)
+                 | window (2)]                             if ACK
               | payload
 
 Flags: DATA 1, ACK 2, FIRST 4 (first segment of a message), LAST 8, DGRAM 16 (an unreliable
@@ -41,8 +44,8 @@ __all__ = [
 ]
 
 F_DATA, F_ACK, F_FIRST, F_LAST, F_DGRAM = 1, 2, 4, 8, 16
-_DATA = struct.Struct(">II")
-_ACK = struct.Struct(">IIIIH")
+_DATA = struct.Struct(">IIB")
+_ACK = struct.Struct(">IIIIBH")
 SEGMENT_OVERHEAD_BYTES = 1 + _DATA.size + _ACK.size
 _MAX_SEQ_GAP = 1 << 30
 MASK = 0xFFFFFFFF
@@ -57,7 +60,7 @@ class TransportConfig:
     """Transport parameters; sizes in bytes or segments, times in seconds."""
 
     mtu_bytes: int = 231  # largest segment (the network payload MTU)
-    max_message_bytes: int = 1 << 20
+    max_message_bytes: int = (1 << 20) + 1024  # a 1 MiB event plus session overhead
     window_segments: int = 32
     rx_window_segments: int = 64
     max_send_buffer_bytes: int = 4 << 20
@@ -108,7 +111,8 @@ class _Peer:
     rx_epoch: int | None = None
     rx_old_epochs: deque = field(default_factory=lambda: deque(maxlen=8))
     rx_next: int = 0
-    rx_echo: int = 0
+    rx_echo: tuple = (0, 0)
+    rx_unacked: int = 0
     rx_buffer: dict = field(default_factory=dict)  # seq -> (flags, payload)
     rx_partial: list = field(default_factory=list)
     rx_partial_bytes: int = 0
@@ -130,6 +134,10 @@ class Transport:
         self._peers: dict[bytes, _Peer] = {}
         self._out: list[tuple[bytes, bytes]] = []
         self._link_free_s = 0.0
+        self._ack_delay_s = config.ack_delay_s
+        if config.link_rate_bps > 0:  # wait for a second segment before acknowledging
+            full = 8.0 * (config.mtu_bytes + config.link_overhead_bytes) / config.link_rate_bps
+            self._ack_delay_s = max(config.ack_delay_s, 1.5 * full)
         self.stats: dict[str, int] = {}
 
     # -- sending ---------------------------------------------------------------------------
@@ -279,7 +287,8 @@ class Transport:
 
     def _pump(self, peer: bytes, state: _Peer, now_s: float) -> None:
         window = min(self.config.window_segments, state.peer_window)
-        while state.queue and len(state.in_flight) < window:
+        # The span from the oldest unacknowledged segment must fit the 32-bit SACK bitmap.
+        while state.queue and (state.queue[0].seq - state.in_flight_base) & MASK < window:
             seg = state.queue.popleft()
             state.in_flight[seg.seq] = seg
             self._emit_data(peer, state, seg, now_s)
@@ -296,9 +305,15 @@ class Transport:
     def _emit_data(self, peer: bytes, state: _Peer, seg: _Segment, now_s: float) -> None:
         size = SEGMENT_OVERHEAD_BYTES + len(seg.payload)
         seg.sent_s = self._departure_s(size, now_s)
-        seg.deadline_s = seg.sent_s + state.rto_s
+        timeout_s = state.rto_s
+        if seg.retries and state.srtt_s is not None:
+            # A resent segment is usually the one holding the window: wait one smoothed RTT
+            # and a half (doubling per further loss), not the variance-padded RTO.
+            quick_s = max(self.config.min_rto_s, 1.5 * state.srtt_s) * 2.0 ** (seg.retries - 1)
+            timeout_s = min(timeout_s, quick_s, self.config.max_rto_s)
+        seg.deadline_s = seg.sent_s + timeout_s
         flags = seg.flags
-        parts = [b"", _DATA.pack(state.epoch, seg.seq)]
+        parts = [b"", _DATA.pack(state.epoch, seg.seq, seg.retries & 0xFF)]
         if state.rx_epoch is not None:
             flags |= F_ACK
             parts.append(self._ack_fields(state))
@@ -313,7 +328,7 @@ class Transport:
         self._count("retransmissions")
         self._emit_data(peer, state, seg, now_s)
 
-    def _on_ack(self, peer, state, ack_epoch, cum, sack, echo, window, now_s) -> list[object]:
+    def _on_ack(self, peer, state, ack_epoch, cum, sack, echo, echo_tx, window, now_s):
         if ack_epoch != state.epoch:
             self._count("dropped_stale_ack")
             return []
@@ -331,10 +346,11 @@ class Transport:
             if seg is None:
                 continue
             state.queued_bytes -= len(seg.payload)
-            if seg.retries == 0:  # Karn: a retransmitted segment's timing is ambiguous
+            if seq == echo and seg.retries & 0xFF == echo_tx:  # this very transmission arrived
                 latest_sent_s = max(latest_sent_s, seg.sent_s)
-                if seq == echo:
-                    self._rtt_sample(state, now_s - seg.sent_s)
+                self._rtt_sample(state, now_s - seg.sent_s)
+            elif seg.retries == 0:  # sent once, so that one arrived
+                latest_sent_s = max(latest_sent_s, seg.sent_s)
         if acked:
             state.rto_s = self._base_rto(state)
         if _before(state.in_flight_base, cum):
@@ -364,7 +380,7 @@ class Transport:
         return min(max(rto, self.config.min_rto_s), self.config.max_rto_s)
 
     # -- internals: receiver ---------------------------------------------------------------
-    def _on_data(self, peer, state, flags, epoch, seq, payload, now_s) -> list[object]:
+    def _on_data(self, peer, state, flags, epoch, seq, tx, payload, now_s) -> list[object]:
         if state.rx_epoch != epoch:
             if seq != 0 or not flags & F_FIRST or epoch in state.rx_old_epochs:
                 return [self._drop("unknown_epoch", peer)]
@@ -374,7 +390,7 @@ class Transport:
             state.rx_buffer.clear()
             state.rx_partial, state.rx_partial_bytes, state.rx_skipping = [], 0, False
         state.heard_s = max(state.heard_s, now_s)
-        state.rx_echo = seq
+        state.rx_echo = (seq, tx)
         offset = (seq - state.rx_next) & 0xFFFFFFFF
         if offset >= _MAX_SEQ_GAP:  # behind: a duplicate
             self._schedule_ack(state, now_s, immediate=True)
@@ -389,7 +405,8 @@ class Transport:
             return []
         state.rx_buffer[seq] = (flags, payload)
         events = self._deliver(peer, state)
-        self._schedule_ack(state, now_s, immediate=offset != 0)
+        state.rx_unacked += 1
+        self._schedule_ack(state, now_s, immediate=offset != 0 or state.rx_unacked >= 2)
         return events
 
     def _deliver(self, peer: bytes, state: _Peer) -> list[object]:
@@ -423,7 +440,7 @@ class Transport:
     def _schedule_ack(self, state: _Peer, now_s: float, *, immediate: bool) -> None:
         if state.rx_epoch is None:
             return
-        due = now_s if immediate else now_s + self.config.ack_delay_s
+        due = now_s if immediate else now_s + self._ack_delay_s
         state.ack_due_s = due if state.ack_due_s is None else min(state.ack_due_s, due)
 
     def _ack_fields(self, state: _Peer) -> bytes:
@@ -432,7 +449,10 @@ class Transport:
             if (state.rx_next + 1 + bit) & 0xFFFFFFFF in state.rx_buffer:
                 sack |= 1 << bit
         free = max(0, self.config.rx_window_segments - len(state.rx_buffer))
-        return _ACK.pack(state.rx_epoch, state.rx_next, sack, state.rx_echo, min(free, 0xFFFF))
+        state.rx_unacked = 0
+        echo_seq, echo_tx = state.rx_echo
+        window = min(free, 0xFFFF)
+        return _ACK.pack(state.rx_epoch, state.rx_next, sack, echo_seq, echo_tx, window)
 
     def _emit_pure_ack(self, peer: bytes, state: _Peer, now_s: float) -> None:
         state.ack_due_s = None

@@ -118,7 +118,9 @@ class SimNetwork:
         self._flush()
         last_now, same = -1.0, 0
         while not predicate():
-            when = min(self.scheduler.next_time_s(), self._next_deadline_s())
+            when = min(
+                self.scheduler.next_time_s(), self._next_deadline_s(), self.medium.next_event_s()
+            )
             if when > end_s:
                 self.scheduler.now_s = end_s
                 self._set_time()
@@ -161,14 +163,15 @@ class SimNetwork:
 
     def _flush(self) -> None:
         now = self.now_s
+        deliveries = []
         for node in self.nodes.values():
             for out in node.packets_to_send():
-                for arrival, dst, packet in self.medium.transmit(
-                    node.address, out.next_hop, out.packet, now
-                ):
-                    receiver = self._by_address.get(dst)
-                    if receiver is not None:
-                        self.scheduler.at(arrival, _delivery(self, receiver, packet, arrival))
+                deliveries += self.medium.transmit(node.address, out.next_hop, out.packet, now)
+        deliveries += self.medium.advance(now)
+        for arrival, dst, packet in deliveries:
+            receiver = self._by_address.get(dst)
+            if receiver is not None:
+                self.scheduler.at(arrival, _delivery(self, receiver, packet, arrival))
 
 
 def _delivery(sim: SimNetwork, node: Node, packet: bytes, arrival_s: float):

@@ -80,7 +80,7 @@ def test_emit_reports_predicted_airtime(pair):
     assert 0 < small.airtime_s < large.airtime_s
     bits = 8 * (small.payload_bytes + 24)
     assert small.airtime_s > bits / pair.link.rate_bps  # headers and overheads counted
-    noise = random.Random(1).randbytes(1 << 20)  # incompressible, over 1 MiB once encoded
+    noise = random.Random(1).randbytes((1 << 20) + 1000)  # incompressible, over the limit
     with pytest.raises(ConfigError):
         a.emit("x", noise, to=b.address)
 
