@@ -1,7 +1,8 @@
 """Link layer proper (sans-I/O): connection set-up, selective-repeat ARQ, keep-alive, close.
 
 The link exchanges `LinkFrame` records; the frame codec (``mac.frame``) turns them into
-bits and back. See ``docs/link.md`` for the protocol and its state diagram.
+bits and back (``mac.link.codec.to_air`` / ``from_decoded``; the simulator in
+``mac.link.sim`` skips the bits). See ``docs/link.md`` for the protocol and its state diagram.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from ._config import LinkConfig, LinkStats
 from ._errors import LinkBusyError, LocalProtocolError
 from ._link import Link
 from ._record import (
+    MAX_FEC_LEVEL,
     MAX_WINDOW,
     PROTOCOL_VERSION,
     SEQ_MODULUS,
@@ -26,6 +28,7 @@ from ._state import Input, State, mermaid_diagram, transitions
 from ._station import Station
 
 __all__ = [
+    "MAX_FEC_LEVEL",
     "MAX_WINDOW",
     "PROTOCOL_VERSION",
     "SEQ_MODULUS",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from mac.frame import MAX_PAYLOAD_BYTES
 from phy.errors import ConfigError
 
-from ._record import MAX_WINDOW
+from ._record import MAX_FEC_LEVEL, MAX_WINDOW
 
 __all__ = ["LinkConfig", "LinkStats"]
 
@@ -20,10 +21,12 @@ class LinkConfig:
     window : int
         Frames in flight (1..64); the link uses the smaller of the two stations' values.
     fec_level : int
-        FEC level wished for data frames (0..255, the frame codec's scale); the link uses the
-        larger of the two stations' values. Control frames use ``control_fec_level``.
+        FEC level wished for data frames (a ``mac.fec.FecLevel`` code: 0 none, 1 RS, 2 conv,
+        3 RS+conv); the link uses the larger of the two stations' values. Control frames use
+        ``control_fec_level``.
     max_payload_bytes : int
-        Largest payload of one DATA frame (1..65535); the link uses the smaller value.
+        Largest payload of one DATA frame (1..1500, the codec's limit); the link uses the
+        smaller of the two stations' values.
     control_fec_level : int or None
         FEC level of CONNECT/DISCONNECT/ACK/keep-alive frames (``None``: ``fec_level``).
     max_send_queue : int
@@ -62,14 +65,17 @@ class LinkConfig:
     def __post_init__(self) -> None:
         checks = (
             (1 <= self.window <= MAX_WINDOW, f"window={self.window}: use 1..{MAX_WINDOW} frames"),
-            (0 <= self.fec_level <= 255, f"fec_level={self.fec_level}: use 0..255"),
             (
-                self.control_fec_level is None or 0 <= self.control_fec_level <= 255,
-                f"control_fec_level={self.control_fec_level}: use 0..255 or None",
+                0 <= self.fec_level <= MAX_FEC_LEVEL,
+                f"fec_level={self.fec_level}: use a mac.fec.FecLevel code 0..{MAX_FEC_LEVEL}",
             ),
             (
-                1 <= self.max_payload_bytes <= 65535,
-                f"max_payload_bytes={self.max_payload_bytes}: use 1..65535",
+                self.control_fec_level is None or 0 <= self.control_fec_level <= MAX_FEC_LEVEL,
+                f"control_fec_level={self.control_fec_level}: use 0..{MAX_FEC_LEVEL} or None",
+            ),
+            (
+                1 <= self.max_payload_bytes <= MAX_PAYLOAD_BYTES,
+                f"max_payload_bytes={self.max_payload_bytes}: use 1..{MAX_PAYLOAD_BYTES}",
             ),
             (self.max_send_queue >= 1, f"max_send_queue={self.max_send_queue}: use >= 1"),
             (

@@ -27,10 +27,12 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass
 
+from mac.fec import FecLevel
 from mac.frame import VERSION as PROTOCOL_VERSION
 from mac.frame import FrameFlags, FrameType
 
 __all__ = [
+    "MAX_FEC_LEVEL",
     "MAX_WINDOW",
     "PROTOCOL_VERSION",
     "SEQ_MASK",
@@ -54,6 +56,9 @@ MAX_WINDOW = 64
 tell new frames from old ones after wrap-around; the SACK bitmap then has 64 bits."""
 
 SACK_MAX_BYTES = MAX_WINDOW // 8
+
+MAX_FEC_LEVEL = int(max(FecLevel))
+"""Largest FEC level code the frame codec knows (levels are ``mac.fec.FecLevel`` codes)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -142,7 +147,7 @@ class ConnectParams:
         if len(payload) < _PARAMS.size:
             return None
         fec_level, window, max_payload = _PARAMS.unpack_from(payload)
-        if not 1 <= window <= MAX_WINDOW or max_payload < 1:
+        if not 1 <= window <= MAX_WINDOW or max_payload < 1 or fec_level > MAX_FEC_LEVEL:
             return None
         return cls(fec_level=fec_level, window=window, max_payload_bytes=max_payload)
 
