@@ -215,6 +215,12 @@ class Link:
         self._check_drained(now_s)
         return self._take_events()
 
+    def abort(self, now_s: float) -> list[Event]:
+        """Drop the link at once (no drain): a DISCONNECT_ACK (DM) tells the peer, and
+        ``Disconnected(reason="local")`` lists what was never acknowledged."""
+        self._fire(Input.ABORT, now_s)
+        return self._take_events()
+
     def receive_frame(self, frame: LinkFrame, now_s: float) -> list[Event]:
         """Process one decoded frame; returns the events it caused. Never raises on input."""
         self._now_s = max(self._now_s, now_s)
@@ -442,6 +448,11 @@ class Link:
         self._end(Disconnected, "local")
 
     def _do_abort(self, now_s: float, frame: LinkFrame | None) -> None:
+        self._end(Disconnected, "local")
+
+    def _do_abort_link(self, now_s: float, frame: LinkFrame | None) -> None:
+        if self._peer_isn is not None:  # the peer has a link to reset
+            self._queue_oneshot(self._make(FrameType.DISCONNECT_ACK))
         self._end(Disconnected, "local")
 
     def _do_refused(self, now_s: float, frame: LinkFrame | None) -> None:

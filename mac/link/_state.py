@@ -35,6 +35,7 @@ class Input(enum.Enum):
     CONNECT = "connect()"
     SEND = "send()"
     CLOSE = "close()"
+    ABORT = "abort()"
     RX_CONNECT = "CONNECT"
     RX_CONNECT_ACK = "CONNECT_ACK"
     RX_DATA = "DATA"
@@ -49,7 +50,7 @@ class Input(enum.Enum):
     PEER_SILENT = "peer silent"
 
 
-LOCAL_INPUTS = frozenset({Input.CONNECT, Input.SEND, Input.CLOSE})
+LOCAL_INPUTS = frozenset({Input.CONNECT, Input.SEND, Input.CLOSE, Input.ABORT})
 
 _S = State
 _I = Input
@@ -108,6 +109,10 @@ def _table() -> dict[tuple[State, Input], tuple[State, str]]:
             t[(state, inp)] = (state, "_do_send_dm")
     for inp in _RX_TRAFFIC:
         t[(_S.CONNECTING, inp)] = (_S.CONNECTING, "_do_nothing")
+    t[(_S.CLOSED, _I.ABORT)] = (_S.CLOSED, "_do_nothing")
+    for state in (_S.CONNECTING, _S.CONNECTED, _S.DISCONNECTING, _S.FIN_SENT):
+        t[(state, _I.ABORT)] = (_S.CLOSED, "_do_abort_link")
+    t[(_S.REMOTE_DISCONNECTING, _I.ABORT)] = (_S.CLOSED, "_do_abort_link")
     for state in (_S.CONNECTED, _S.DISCONNECTING, _S.FIN_SENT, _S.REMOTE_DISCONNECTING):
         for inp in _RX_TRAFFIC:
             t[(state, inp)] = (state, "_do_traffic")

@@ -538,3 +538,14 @@ def test_docs_state_diagram_is_generated_from_the_table():
     assert generated_section() in doc.read_text(encoding="utf-8"), (
         "docs/link.md is stale: run python -m mac.link.diagram docs/link.md"
     )
+
+
+def test_abort_drops_the_link_and_resets_the_peer():
+    a, b, t = connected_pair()
+    ids = [a.send(b"never", t) for _ in range(2)]
+    events = a.abort(t)
+    assert events == [Disconnected(peer=2, reason="local", unacked_message_ids=tuple(ids))]
+    assert a.state is State.CLOSED and a.abort(t) == []
+    _ea, eb, _ = pump(a, b, t)
+    assert of(eb, Disconnected) == [Disconnected(peer=1, reason="reset")]
+    assert not of(eb, DataReceived)
