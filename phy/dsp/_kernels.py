@@ -83,6 +83,8 @@ def _resample_core(ext, ch, rphases, up, down, t0, out):
                 off = (base + q) // down + j0
                 for k in range(q, n_taps, down):
                     g = rphases[p, k]
+                    if g == 0:
+                        continue  # sinc zeros (half of a half-band filter's taps)
                     start = (off + (k - q) // down) * ch
                     src = row[start : start + width]  # slices: no index wraparound checks,
                     dst = acc[:width]  # so LLVM vectorises this loop
