@@ -104,21 +104,22 @@ def rs_decode(word, erase_mask, nsym, fcr, exp, log, syn_mul, out):
         top = min(big_l, k)
         for j in range(top + 1):
             delta ^= _gmul(lam[j], synd[k - j], exp, log)
-        for d in range(size - 1, 0, -1):
+        span = min(size, k + 2)  # after step k both polynomials have degree <= k + 1
+        for d in range(span - 1, 0, -1):
             bpoly[d] = bpoly[d - 1]
         bpoly[0] = 0
         if delta != 0:
             ld = log[delta]
-            for d in range(size):
+            for d in range(span):
                 b = bpoly[d]
                 tpoly[d] = lam[d] ^ (exp[log[b] + ld] if b != 0 else 0)
             if 2 * big_l <= k + n_erase:
                 linv = 255 - ld
-                for d in range(size):
+                for d in range(span):
                     a = lam[d]
                     bpoly[d] = exp[log[a] + linv] if a != 0 else 0
                 big_l = k + 1 + n_erase - big_l
-            for d in range(size):
+            for d in range(span):
                 lam[d] = tpoly[d]
     deg = 0
     for d in range(size):

@@ -2,13 +2,16 @@
 
 Eb is the energy per *information* bit (payload bits only): the preamble, sync word, PHY
 header, MAC header, CRC and FEC redundancy all cost energy, so levels compare fairly.
-Two channels:
+Three channels:
 
-* ``llr``: the ideal BPSK/QPSK channel (Gray QPSK is two BPSK rails, so both give the same
-  per-bit statistics): every burst bit ``b`` becomes ``y = 1 - 2 b + n``, ``n ~ N(0, s^2)``,
-  ``s^2 = 1 / (2 Es/N0)`` with ``Es/N0 = Eb/N0 * info_bits / burst_bits``, LLR ``2 y / s^2``.
-  The burst then goes through the PHY's ``BitFramer`` (sync-word search and Golay header)
-  and the frame decoder, so missed syncs and header losses count as frame errors.
+* ``aligned``: the ideal BPSK/QPSK channel (Gray QPSK is two BPSK rails, so both give the
+  same per-bit statistics): every burst bit ``b`` becomes ``y = 1 - 2 b + n``,
+  ``n ~ N(0, s^2)``, ``s^2 = 1 / (2 Es/N0)`` with ``Es/N0 = Eb/N0 * info_bits / burst_bits``,
+  LLR ``2 y / s^2``; the frame decoder gets the payload's LLRs at the right place (perfect
+  burst synchronisation, whose energy is still paid for): this measures the FEC.
+* ``llr``: the same channel, but the burst goes through the PHY's ``BitFramer`` (hard
+  sync-word match with ``max_sync_errors``, Golay PHY header with ``max_header_errors``), so
+  missed syncs and PHY-header losses count as frame errors.
 * ``phy``: ``phy.modulate`` -> AWGN at the information-bit Eb/N0 -> ``phy.make_receiver``
   (the real modem with its synchronisation) -> frame decoder.
 
@@ -65,20 +68,29 @@ def _frame(rng, payload_bytes, level):
     return payload, encode_frame(header, payload, fec=level)
 
 
-def _llr_bursts(profile: Profile, frame: bytes, ebn0_db: float, info_bits: int, rng):
-    from phy.framing import BitFramer, frame_bits
+def _llr_bursts(profile, frame, ebn0_db, info_bits, rng, framer_options, aligned=False):
+    from phy.framing import HEADER_BITS, BitFramer, frame_bits
 
     bits = frame_bits(profile, frame)
     esn0 = 10 ** (ebn0_db / 10) * info_bits / bits.size
     sigma = np.sqrt(1 / (2 * esn0))
-    tail = rng.integers(0, 2, 64, dtype=np.uint8)  # noise-like bits after the burst
+    tail = rng.integers(0, 2, 64, dtype=np.uint8)  # data-like bits after the burst
     y = 1 - 2 * np.concatenate([bits, tail]).astype(np.float32)
     y += rng.normal(0, sigma, y.size).astype(np.float32)
-    framer = BitFramer(profile=profile)
-    return [b.llrs for b in framer.push((2 / sigma**2) * y)], bits.size
+    llrs = (2 / sigma**2) * y
+    if aligned:
+        start = bits.size - 8 * len(frame)
+        assert start == profile.preamble_bits + profile.sync_bits + HEADER_BITS
+        return [llrs[start : bits.size]], bits.size
+    framer = BitFramer(profile=profile, **framer_options)
+    return [b.llrs for b in framer.push(llrs)], bits.size
 
 
-def _phy_bursts(profile: Profile, frame: bytes, ebn0_db: float, info_bits: int, rng):
+def _aligned_bursts(profile, frame, ebn0_db, info_bits, rng, framer_options):
+    return _llr_bursts(profile, frame, ebn0_db, info_bits, rng, framer_options, aligned=True)
+
+
+def _phy_bursts(profile, frame, ebn0_db, info_bits, rng, framer_options):
     from phy.channel import awgn
     from phy.framing import frame_bits
     from phy.modem import make_receiver, modulate
@@ -97,7 +109,7 @@ def _phy_bursts(profile: Profile, frame: bytes, ebn0_db: float, info_bits: int, 
         bit_rate_bps=rate,
         ebn0_db=ebn0_db,
     )
-    receiver = make_receiver(profile)
+    receiver = make_receiver(profile, **framer_options)
     bursts = receiver.process(noisy) + receiver.flush()
     return [b.llrs for b in bursts], n_bits
 
@@ -111,11 +123,15 @@ def simulate_per(
     payload_bytes: int = 255,
     min_errors: int = 100,
     max_frames: int = 20_000,
-    channel: str = "llr",
+    channel: str = "aligned",
     erasures: bool = True,
+    framer_options: dict | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> PerPoint:
     """Send frames until ``min_errors`` frame errors or ``max_frames`` frames.
+
+    ``framer_options`` go to the PHY's burst finder (``BitFramer`` for ``llr``, the modem
+    receiver for ``phy``), e.g. ``{"max_sync_errors": 7, "max_header_errors": 12}``.
 
     Cost: one encode, channel and decode per frame (about 1-3 ms for 255 bytes at
     ``rs+conv`` on the ideal channel, more through the real modem).
@@ -124,16 +140,18 @@ def simulate_per(
 
     profile = get_profile(profile) if isinstance(profile, str) else profile
     level = FecLevel.parse(fec)
-    if channel not in ("llr", "phy"):
-        raise ConfigError(f"unknown PER channel {channel!r}; use 'llr' or 'phy'")
-    make = _llr_bursts if channel == "llr" else _phy_bursts
+    makers = {"aligned": _aligned_bursts, "llr": _llr_bursts, "phy": _phy_bursts}
+    if channel not in makers:
+        raise ConfigError(f"unknown PER channel {channel!r}; use one of {', '.join(makers)}")
+    make = makers[channel]
+    options = dict(framer_options or {})
     info_bits = 8 * payload_bytes
     frames = errors = 0
     causes: dict[str, int] = {}
     burst_bits = 0
     while errors < min_errors and frames < max_frames:
         payload, frame = _frame(rng, payload_bytes, level)
-        bursts, burst_bits = make(profile, frame, ebn0_db, info_bits, rng)
+        bursts, burst_bits = make(profile, frame, ebn0_db, info_bits, rng, options)
         frames += 1
         cause = "sync"
         for llrs in bursts:
@@ -145,7 +163,7 @@ def simulate_per(
         if cause is not None:
             errors += 1
             causes[cause] = causes.get(cause, 0) + 1
-        if progress is not None and frames % 200 == 0:
+        if progress is not None and frames % 2000 == 0:
             progress(frames, errors)
     return PerPoint(
         fec=level.label,
@@ -220,10 +238,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", default="qpsk250k")
     parser.add_argument("--fec", default="all", help="a level or 'all'")
     parser.add_argument("--ebn0", default="0:10:0.5", help="start:stop:step in dB")
-    parser.add_argument("--channel", default="llr", choices=["llr", "phy"])
+    parser.add_argument("--channel", default="aligned", choices=["aligned", "llr", "phy"])
+    parser.add_argument("--max-sync-errors", type=int, help="PHY sync-word errors allowed")
+    parser.add_argument("--max-header-errors", type=int, help="PHY header errors allowed")
     parser.add_argument("--payload-bytes", type=int, default=255)
     parser.add_argument("--min-errors", type=int, default=100)
     parser.add_argument("--max-frames", type=int, default=20_000)
+    parser.add_argument("--stop-per", type=float, default=0.003, help="stop a sweep below")
     parser.add_argument("--no-erasures", action="store_true")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--plot", help="write a PNG of the curves here")
@@ -232,6 +253,14 @@ def main(argv: list[str] | None = None) -> int:
     grid = np.arange(start, stop + step / 2, step)
     levels = LABELS if args.fec == "all" else [FecLevel.parse(args.fec).label]
     rng = np.random.default_rng(args.seed)
+    framer_options = {
+        name: value
+        for name, value in (
+            ("max_sync_errors", args.max_sync_errors),
+            ("max_header_errors", args.max_header_errors),
+        )
+        if value is not None
+    }
     results = {}
     for label in levels:
         t0 = time.perf_counter()
@@ -240,12 +269,16 @@ def main(argv: list[str] | None = None) -> int:
             label,
             grid,
             rng,
-            stop_per=0.0,
+            stop_per=args.stop_per,
             payload_bytes=args.payload_bytes,
             min_errors=args.min_errors,
             max_frames=args.max_frames,
             channel=args.channel,
             erasures=not args.no_erasures,
+            framer_options=framer_options,
+            progress=lambda n, e, lb=label: print(
+                f"  {lb}: {n} frames, {e} errors", file=sys.stderr
+            ),
         )
         points = [p for p in points if p.frames]
         results[label] = points
