@@ -19,7 +19,8 @@ OMEGA = 4  # carrier frequency (rad per symbol)
 PREV_RE = 5  # previous symbol (after the phase correction)
 PREV_IM = 6
 HAVE_PREV = 7
-N_STATE = 8
+ERR_PREV = 8  # timing error of the previous symbol (applied one symbol late)
+N_STATE = 9
 
 
 @njit
@@ -82,26 +83,30 @@ def derotate(x, omega, phase0, n0, out):
 
 @njit
 def _mf(xd, bank, p, start):
-    """One matched-filter output: sum_m bank[p, m] * xd[start + m] (two accumulator pairs)."""
+    """One matched-filter output: sum_m bank[p, m] * xd[start + m] (taps a multiple of 4)."""
     n_taps = bank.shape[1]
     r0 = 0.0
     i0 = 0.0
     r1 = 0.0
     i1 = 0.0
-    for m in range(0, n_taps - 1, 2):
-        h0 = bank[p, m]
-        h1 = bank[p, m + 1]
+    r2 = 0.0
+    i2 = 0.0
+    r3 = 0.0
+    i3 = 0.0
+    for m in range(0, n_taps, 4):
         a = xd[start + m]
         b = xd[start + m + 1]
-        r0 += h0 * a.real
-        i0 += h0 * a.imag
-        r1 += h1 * b.real
-        i1 += h1 * b.imag
-    if n_taps % 2:
-        a = xd[start + n_taps - 1]
-        r0 += bank[p, n_taps - 1] * a.real
-        i0 += bank[p, n_taps - 1] * a.imag
-    return r0 + r1, i0 + i1
+        c = xd[start + m + 2]
+        d = xd[start + m + 3]
+        r0 += bank[p, m] * a.real
+        i0 += bank[p, m] * a.imag
+        r1 += bank[p, m + 1] * b.real
+        i1 += bank[p, m + 1] * b.imag
+        r2 += bank[p, m + 2] * c.real
+        i2 += bank[p, m + 2] * c.imag
+        r3 += bank[p, m + 3] * d.real
+        i3 += bank[p, m + 3] * d.imag
+    return (r0 + r1) + (r2 + r3), (i0 + i1) + (i2 + i3)
 
 
 @njit
@@ -112,7 +117,8 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
     matched filter (``matched_filter_bank``); ``state`` the ``N_STATE`` loop variables
     (``T_NEXT`` indexes ``xd``); ``gains`` = [timing Kp, timing Ki, phase Kp, phase Ki].
     Per symbol: ``y`` = matched filter at the strobe, ``z = y conj(phasor)``, decision ``d``;
-    timing error ``Re(conj(d[k-1]) z[k] - conj(d[k]) z[k-1])``, phase error ``Im(z conj(d))``.
+    timing error ``Re(conj(d[k-1]) z[k] - conj(d[k]) z[k-1])`` (it moves strobe ``k + 2``,
+    which lets consecutive symbols overlap in the CPU), phase error ``Im(z conj(d))``.
     Writes the symbols ``z`` to ``out`` (their strobe times, fractional ``xd`` indices, to
     ``out_t``) while the strobe's filter span fits in ``xd``
     and ``out`` has room; returns how many. The timing step stays within sps/2 of nominal,
@@ -132,6 +138,7 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
     zp_re = state[PREV_RE]
     zp_im = state[PREV_IM]
     have_prev = state[HAVE_PREV]
+    err_prev = state[ERR_PREV]
     n = 0
     while n < out.shape[0]:
         i = int(np.floor(t))
@@ -141,29 +148,30 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
             p -= n_phases
         if i - half + 1 < 0 or i + half >= xd.shape[0]:
             break
+        t_strobe = t
+        t += sps + min(max(integ + gains[0] * err_prev, -0.5 * sps), 0.5 * sps)
         y_re, y_im = _mf(xd, bank, p, i - half + 1)
         z_re = y_re * c + y_im * s
         z_im = y_im * c - y_re * s
         if qpsk:
-            d_re = inv if z_re >= 0 else -inv
-            d_im = inv if z_im >= 0 else -inv
-            dp_re = inv if zp_re >= 0 else -inv
-            dp_im = inv if zp_im >= 0 else -inv
-            err_p = z_im * d_re - z_re * d_im
+            d_re = np.copysign(inv, z_re)
+            d_im = np.copysign(inv, z_im)
+            dp_re = np.copysign(inv, zp_re)
+            dp_im = np.copysign(inv, zp_im)
         else:
-            d_re = 1.0 if z_re >= 0 else -1.0
+            d_re = np.copysign(1.0, z_re)
             d_im = 0.0
-            dp_re = 1.0 if zp_re >= 0 else -1.0
+            dp_re = np.copysign(1.0, zp_re)
             dp_im = 0.0
-            err_p = z_im * d_re
+        err_p = z_im * d_re - z_re * d_im
         err_t = 0.0
         if have_prev > 0.0:
             err_t = (dp_re * z_re + dp_im * z_im) - (d_re * zp_re + d_im * zp_im)
         out[n] = complex(z_re, z_im)
-        out_t[n] = t
+        out_t[n] = t_strobe
         n += 1
         integ = min(max(integ + gains[1] * err_t, -0.1 * sps), 0.1 * sps)
-        t += sps + min(max(integ + gains[0] * err_t, -0.5 * sps), 0.5 * sps)
+        err_prev = err_t
         zp_re = z_re
         zp_im = z_im
         have_prev = 1.0
@@ -183,4 +191,43 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
     state[PREV_RE] = zp_re
     state[PREV_IM] = zp_im
     state[HAVE_PREV] = have_prev
+    state[ERR_PREV] = err_prev
     return n
+
+
+@njit
+def symbol_stats(z, qpsk, out):
+    """Moments of PSK symbols for the M2M4 estimator and the EVM.
+
+    Writes ``out[0] = mean |z|^2``, ``out[1] = mean |z|^4`` and ``out[2]`` = mean squared
+    distance of ``z / A`` from its nearest unit-power constellation point, with
+    ``A = sqrt(sqrt(max(2 M2^2 - M4, 0)))`` (0 when that is 0). Cost: two passes over ``z``.
+    """
+    n = z.shape[0]
+    m2 = 0.0
+    m4 = 0.0
+    for k in range(n):
+        p = z[k].real * z[k].real + z[k].imag * z[k].imag
+        m2 += p
+        m4 += p * p
+    if n > 0:
+        m2 /= n
+        m4 /= n
+    amp = np.sqrt(np.sqrt(max(2.0 * m2 * m2 - m4, 0.0)))
+    evm = 0.0
+    if amp > 0.0 and n > 0:
+        inv = 1.0 / amp
+        for k in range(n):
+            re = z[k].real * inv
+            im = z[k].imag * inv
+            if qpsk:
+                dr = re - (0.7071067811865476 if re >= 0 else -0.7071067811865476)
+                di = im - (0.7071067811865476 if im >= 0 else -0.7071067811865476)
+            else:
+                dr = re - (1.0 if re >= 0 else -1.0)
+                di = im
+            evm += dr * dr + di * di
+        evm /= n
+    out[0] = m2
+    out[1] = m4
+    out[2] = evm

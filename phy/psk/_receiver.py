@@ -34,9 +34,10 @@ __all__ = ["Receiver", "loop_gains"]
 
 
 def _k():
-    from phy.psk import _kernels
+    return _KERNELS[0]
 
-    return _kernels
+
+_KERNELS: list = []  # phy.psk._kernels, imported by the first Receiver (it loads Numba)
 
 
 DETECT_SYMBOLS = 40  # detector window
@@ -83,6 +84,10 @@ class Receiver:
         timing_bandwidth: float = 0.005,
         phase_bandwidth: float = 0.02,
     ) -> None:
+        if not _KERNELS:
+            from phy.psk import _kernels
+
+            _KERNELS.append(_kernels)
         profile = get_profile(profile)
         if profile.modulation not in ("bpsk", "qpsk"):
             raise ConfigError(f"profile {profile.name} is not PSK; use phy.make_receiver")
@@ -298,33 +303,33 @@ class Receiver:
 
     def _find_sync(self) -> bool:
         syms = self._syms[: self._nsym]
-        n_pos = syms.size - self._n_sync + 1
-        windows = np.lib.stride_tricks.sliding_window_view(syms, self._n_sync)[:n_pos]
-        corr = windows @ np.conj(self._sync_syms)
-        order = np.argsort(-np.abs(corr))
+        corr = np.correlate(syms, self._sync_syms, mode="valid")
+        mag = corr.real * corr.real + corr.imag * corr.imag
         quarter = np.pi / 2 if self._qpsk else np.pi
-        for pos in order[:4]:
-            rot = np.exp(1j * quarter * np.round(np.angle(corr[pos]) / quarter))
-            bits = self._hard_bits(windows[pos] * np.conj(rot))
-            errors = int(np.count_nonzero(bits != self._sync_bits))
+        for _ in range(2):  # the best match, else the runner-up
+            pos = int(np.argmax(mag))
+            if not mag[pos] > 0:
+                return False
+            mag[pos] = -1.0
+            rot = np.exp(-1j * quarter * np.round(np.angle(corr[pos]) / quarter))
+            window = syms[pos : pos + self._n_sync] * np.complex64(rot)
+            errors = int(np.count_nonzero(self._hard_bits(window) != self._sync_bits))
             if errors <= self._max_sync_errors:
-                self._sync_pos = int(pos)
-                self._rot = np.complex64(np.conj(rot))
+                self._sync_pos = pos
+                self._rot = np.complex64(rot)
                 self._sync_errors = errors
                 self._phase = _HEADER
-                self._target = self._sync_pos + self._n_sync + self._n_header
+                self._target = pos + self._n_sync + self._n_header
                 return True
         return False
 
-    def _hard_bits(self, syms: np.ndarray) -> np.ndarray:
-        if self._qpsk:
-            return (np.stack([syms.real, syms.imag], axis=-1).ravel() < 0).astype(np.uint8)
-        return (syms.real < 0).astype(np.uint8)
-
     def _soft(self, syms: np.ndarray) -> np.ndarray:
-        if self._qpsk:
-            return np.stack([syms.real, syms.imag], axis=-1).ravel().astype(np.float32)
-        return syms.real.astype(np.float32)
+        """Soft bits of symbols (complex64): Re for BPSK, Re, Im interleaved for QPSK."""
+        flat = np.ascontiguousarray(syms, dtype=np.complex64).view(np.float32)
+        return flat if self._qpsk else flat[0::2]
+
+    def _hard_bits(self, syms: np.ndarray) -> np.ndarray:
+        return (self._soft(syms) < 0).astype(np.uint8)
 
     def _read_header(self) -> bool:
         start = self._sync_pos + self._n_sync

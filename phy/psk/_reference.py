@@ -6,6 +6,7 @@ import numpy as np
 
 from phy.psk._kernels import (
     COS,
+    ERR_PREV,
     HAVE_PREV,
     OMEGA,
     PREV_IM,
@@ -60,19 +61,20 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
         z = y * complex(state[COS], -state[SIN])
         zp = complex(state[PREV_RE], state[PREV_IM])
         if qpsk:
-            d = complex(1 if z.real >= 0 else -1, 1 if z.imag >= 0 else -1) / np.sqrt(2)
-            dp = complex(1 if zp.real >= 0 else -1, 1 if zp.imag >= 0 else -1) / np.sqrt(2)
-            err_p = (z * np.conj(d)).imag
+            d = complex(np.copysign(1, z.real), np.copysign(1, z.imag)) / np.sqrt(2)
+            dp = complex(np.copysign(1, zp.real), np.copysign(1, zp.imag)) / np.sqrt(2)
         else:
-            d = 1.0 if z.real >= 0 else -1.0
-            dp = 1.0 if zp.real >= 0 else -1.0
-            err_p = z.imag * d
+            d = np.copysign(1.0, z.real)
+            dp = np.copysign(1.0, zp.real)
+        err_p = (z * np.conj(d)).imag
         err_t = (np.conj(dp) * z - np.conj(d) * zp).real if state[HAVE_PREV] > 0 else 0.0
         out[n] = z
         out_t[n] = t
         n += 1
+        step = np.clip(state[T_INTEG] + gains[0] * state[ERR_PREV], -sps / 2, sps / 2)
+        state[T_NEXT] = t + sps + step
         state[T_INTEG] = np.clip(state[T_INTEG] + gains[1] * err_t, -0.1 * sps, 0.1 * sps)
-        state[T_NEXT] = t + sps + np.clip(state[T_INTEG] + gains[0] * err_t, -sps / 2, sps / 2)
+        state[ERR_PREV] = err_t
         state[PREV_RE], state[PREV_IM], state[HAVE_PREV] = z.real, z.imag, 1.0
         state[OMEGA] = np.clip(state[OMEGA] + gains[3] * err_p, -0.5, 0.5)
         a = state[OMEGA] + gains[2] * err_p
@@ -80,3 +82,20 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
         rot *= 1.5 - 0.5 * abs(rot) ** 2
         state[COS], state[SIN] = rot.real, rot.imag
     return n
+
+
+def symbol_stats(z, qpsk, out):
+    z = np.asarray(z, dtype=np.complex128)
+    p = np.abs(z) ** 2
+    m2 = float(p.mean()) if z.size else 0.0
+    m4 = float((p * p).mean()) if z.size else 0.0
+    amp = np.sqrt(np.sqrt(max(2 * m2 * m2 - m4, 0.0)))
+    evm = 0.0
+    if amp > 0 and z.size:
+        u = z / amp
+        if qpsk:
+            ideal = (np.where(u.real >= 0, 1, -1) + 1j * np.where(u.imag >= 0, 1, -1)) / np.sqrt(2)
+        else:
+            ideal = np.where(u.real >= 0, 1.0, -1.0)
+        evm = float(np.mean(np.abs(u - ideal) ** 2))
+    out[0], out[1], out[2] = m2, m4, evm
