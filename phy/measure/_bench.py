@@ -24,21 +24,23 @@ __all__ = ["STAGES", "BenchRecord", "BenchStage", "register_stage", "run_stage",
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BenchRecord:
     """One throughput figure. ``realtime_factor`` is processing speed over the air rate
-    (>1: faster than real time). ``extra`` holds stage-specific numbers (e.g. MB/s)."""
+    (>1: faster than real time). ``extra`` holds stage-specific numbers (e.g. MB/s);
+    ``samples_per_s`` is None for stages without samples (FEC codecs)."""
 
     profile: str
     stage: str
     symbols_per_s: float
-    samples_per_s: float
+    samples_per_s: float | None
     realtime_factor: float
     extra: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
+        samples = None if self.samples_per_s is None else round(self.samples_per_s, 1)
         return {
             "profile": self.profile,
             "stage": self.stage,
             "symbols_per_s": round(self.symbols_per_s, 1),
-            "samples_per_s": round(self.samples_per_s, 1),
+            "samples_per_s": samples,
             "realtime_factor": round(self.realtime_factor, 3),
             **self.extra,
         }

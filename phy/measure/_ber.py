@@ -58,7 +58,8 @@ class PacketCodec(Protocol):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PerPoint:
-    """One PER point: a packet is lost when missed or decoded wrong."""
+    """One PER point: a packet is lost when missed or decoded wrong. ``info_rate`` is
+    information bits per burst bit (preamble, sync word, PHY header and code included)."""
 
     profile: str
     fec: str
@@ -67,7 +68,7 @@ class PerPoint:
     packets: int
     packet_errors: int
     bursts_found: int
-    code_rate: float
+    info_rate: float
     elapsed_s: float
 
     def to_dict(self) -> dict:
@@ -146,17 +147,18 @@ def measure_per(
 ) -> PerPoint:
     """Packet error rate of ``codec`` at ``ebn0_db`` per *information* bit.
 
-    Eb = burst power x burst duration / information bits, i.e. the channel's bit rate is
-    the PHY bit rate times the code rate (preamble and header overhead not charged).
-    Cost: about max(min_errors / PER, max_packets) bursts.
+    Eb = burst power x burst duration / information bits: the whole burst (preamble, sync
+    word, PHY header, code redundancy) is paid for by the information bits, so FEC levels
+    compare fairly. Cost: about max(min_errors / PER, max_packets) bursts.
     """
+    from phy.framing import frame_bits
     from phy.modem import make_receiver
 
     profile = setup.profile
     receiver = make_receiver(profile, sample_rate_hz=setup.rate_hz)
-    coded_bytes = len(codec.encode(bytes(info_bytes)))
-    code_rate = info_bytes / coded_bytes
-    n_block = bursts_per_block(setup, coded_bytes)
+    coded = codec.encode(bytes(info_bytes))
+    info_rate = 8 * info_bytes / frame_bits(profile, coded).size
+    n_block = bursts_per_block(setup, len(coded))
     packets = packet_errors = found = 0
     start = time.perf_counter()
     while packet_errors < min_errors and packets < max_packets:
@@ -165,7 +167,7 @@ def measure_per(
             setup,
             [codec.encode(info) for info in infos],
             ebn0_db=ebn0_db,
-            bit_rate_bps=profile.bit_rate_bps * code_rate,
+            bit_rate_bps=profile.bit_rate_bps * info_rate,
             rng=rng,
             receiver=receiver,
         )
@@ -184,6 +186,6 @@ def measure_per(
         packets=packets,
         packet_errors=packet_errors,
         bursts_found=found,
-        code_rate=code_rate,
+        info_rate=info_rate,
         elapsed_s=time.perf_counter() - start,
     )

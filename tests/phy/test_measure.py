@@ -77,7 +77,7 @@ def test_per_hook_counts_packets_and_code_rate():
         min_errors=5,
         max_packets=6,
     )
-    assert good.packets >= 6 and good.packet_errors == 0 and good.code_rate == pytest.approx(1 / 3)
+    assert good.packets >= 6 and good.packet_errors == 0 and good.info_rate < 1 / 3
     bad = measure_per(
         NATIVE,
         -2.0,

@@ -41,7 +41,7 @@ def test_simulate_per_with_mac_fec(capsys):
     assert main(argv) == 0
     (record,) = _records(capsys.readouterr().out)
     assert record["kind"] == "per" and record["fec"] == "rs"
-    assert record["packets"] >= 4 and record["per"] == 0 and record["code_rate"] < 1
+    assert record["packets"] >= 4 and record["per"] == 0 and record["info_rate"] < 1
 
 
 def test_bad_arguments_are_one_line_errors(capsys):

@@ -36,10 +36,60 @@ def register(subparsers) -> None:
     )
 
 
+#: Air bit rate the FEC stages are compared with (the fastest profile, qpsk1m: 2 Mbit/s).
+FEC_REFERENCE_BPS = 2e6
+
+
+def _fec_stage(profile, seconds: float) -> list:
+    """RS, Viterbi and frame-codec rates from ``mac.fec.bench`` (fixed-size batches, CPU
+    time). ``symbols_per_s`` is information bits/s, ``realtime_factor`` against 2 Mbit/s."""
+    from mac.fec import bench as fec_bench
+    from phy.measure import BenchRecord
+
+    def record(name: str, stage: str, bits_per_s: float, **extra) -> BenchRecord:
+        return BenchRecord(
+            profile=name,
+            stage=stage,
+            symbols_per_s=bits_per_s,
+            samples_per_s=None,
+            realtime_factor=bits_per_s / FEC_REFERENCE_BPS,
+            extra={k: round(v, 3) for k, v in extra.items()},
+        )
+
+    rs_decode = fec_bench.rs_decode_mb_per_s(data_bytes=True)
+    records = [
+        record(
+            "rs(255,223)", "encode", 8e6 * (enc := fec_bench.rs_encode_mb_per_s()), mbytes_per_s=enc
+        ),
+        record("rs(255,223)", "decode_16err", 8e6 * rs_decode, mbytes_per_s=rs_decode),
+        record(
+            "conv(k=7,r=1/2)", "viterbi", 1e6 * (v := fec_bench.viterbi_mbit_per_s()), mbit_per_s=v
+        ),
+    ]
+    for label in ("none", "rs", "conv", "rs+conv"):
+        rates = fec_bench.frame_rates(label)
+        for direction in ("encode", "decode"):
+            records.append(
+                record(
+                    f"frame:{label}",
+                    direction,
+                    8 * rates[f"{direction}_payload_bytes_per_s"],
+                    frames_per_s=rates[f"{direction}_frames_per_s"],
+                )
+            )
+    return records
+
+
 def load_plugins() -> None:
     """Import the plug-in modules that exist and let them register their stages."""
     from phy.measure import register_stage
 
+    try:
+        from mac.fec import bench as fec_bench
+    except ModuleNotFoundError:
+        fec_bench = None
+    if fec_bench is not None and not hasattr(fec_bench, "register_bench"):
+        register_stage("fec", _fec_stage, per_profile=False)
     for name in PLUGINS:
         try:
             module = importlib.import_module(name)
@@ -60,11 +110,13 @@ def _print_row(record: dict) -> None:
     }
     notes = " ".join(f"{k}={v}" for k, v in extra.items())
     if record.get("symbols_per_s") is None:
-        print(f"{record['profile']:<12} {record['stage']:<12} {notes}", flush=True)
+        print(f"{record['profile']:<16} {record['stage']:<12} {notes}", flush=True)
         return
+    samples = record["samples_per_s"]
+    samples_text = "-" if samples is None else f"{samples:.4g}"
     print(
-        f"{record['profile']:<12} {record['stage']:<12} {record['symbols_per_s']:>13.4g} "
-        f"{record['samples_per_s']:>13.4g} {record['realtime_factor']:>9.2f}x  {notes}",
+        f"{record['profile']:<16} {record['stage']:<12} {record['symbols_per_s']:>13.4g} "
+        f"{samples_text:>13} {record['realtime_factor']:>9.2f}x  {notes}",
         flush=True,
     )
 
@@ -84,7 +136,7 @@ def run(args) -> int:
             raise ConfigError(f"unknown stage {name!r}; choose one of: {', '.join(STAGES)}")
     emit = (lambda r: print(json.dumps(r), flush=True)) if args.json else _print_row
     if not args.json:
-        print(f"{'profile':<12} {'stage':<12} {'symbols/s':>13} {'samples/s':>13} {'realtime':>10}")
+        print(f"{'profile':<16} {'stage':<12} {'symbols/s':>13} {'samples/s':>13} {'realtime':>10}")
     for profile in profiles:
         for name in stages:
             if STAGES[name].per_profile:

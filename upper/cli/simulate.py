@@ -62,27 +62,29 @@ def parse_sweep(text: str) -> list[float]:
     return [round(start + k * step, 6) for k in range(count)]
 
 
-class MacFecCodec:
-    """``phy.measure.PacketCodec`` over the data link's block code (``mac.fec``)."""
+class MacFrameCodec:
+    """``phy.measure.PacketCodec`` over the data link's frame codec (``mac.frame``): MAC
+    header, CRC-32 and the payload FEC ``level``; a frame counts only if it decodes to the
+    payload that was sent."""
 
     def __init__(self, level: str) -> None:
         from mac.fec import FecLevel
+        from mac.frame import FrameHeader, FrameType
 
         self.level = FecLevel.parse(level)
         self.name = self.level.label
+        self._header = FrameHeader(frame_type=FrameType.DATA, src=1, dst=2)
 
     def encode(self, info: bytes) -> bytes:
-        import numpy as np
+        from mac.frame import encode_frame
 
-        from mac.fec import encode_block
-
-        return np.packbits(encode_block(info, self.level)).tobytes()
+        return encode_frame(self._header, info, fec=self.level)
 
     def decode(self, llrs, n_info_bytes: int) -> bytes | None:
-        from mac.fec import coded_bits, decode_block
+        from mac.frame import Frame, decode_frame
 
-        n_bits = coded_bits(n_info_bytes, self.level)
-        return decode_block(llrs[:n_bits], self.level, n_info_bytes).data
+        event = decode_frame(llrs)
+        return event.payload if isinstance(event, Frame) else None
 
 
 def _progress_printer(quiet: bool):
@@ -219,14 +221,17 @@ def _summary_line(target: str, row: dict) -> str:
 def _run_per(args, setup, sweep, rng) -> int:
     from phy.measure import measure_per, theory_ber
 
-    codec = MacFecCodec(args.fec)
+    codec = MacFrameCodec(args.fec)
     show = _progress_printer(args.quiet)
     info_bytes = args.payload_bytes
     if not args.json:
-        print(f"# {setup.profile.name} PER with FEC {codec.name}, {info_bytes}-byte payloads")
+        print(
+            f"# {setup.profile.name} PER with FEC {codec.name} (mac.frame: header, CRC-32), "
+            f"{info_bytes}-byte payloads; Eb per information bit, whole burst charged"
+        )
         print(
             f"{'Eb/N0 dB':>8} {'PER':>10} {'uncoded':>10} {'packets':>8} {'errors':>7} "
-            f"{'found':>6} {'rate':>5}"
+            f"{'found':>6} {'info/air':>8}"
         )
     points = []
     for ebn0_db in sweep:
@@ -247,7 +252,7 @@ def _run_per(args, setup, sweep, rng) -> int:
         else:
             print(
                 f"{pt.ebn0_db:>8.2f} {pt.per:>10.3e} {uncoded:>10.3e} {pt.packets:>8d} "
-                f"{pt.packet_errors:>7d} {pt.bursts_found:>6d} {pt.code_rate:>5.3f}",
+                f"{pt.packet_errors:>7d} {pt.bursts_found:>6d} {pt.info_rate:>8.3f}",
                 flush=True,
             )
     if args.plot:
