@@ -20,6 +20,7 @@ Runtime loop::
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 import random
@@ -94,6 +95,28 @@ class CsmaConfig:
             tx_tail_s=txtail * 0.01,
             full_duplex=bool(fullduplex),
         )
+
+    def with_kiss(self, command: int, value: int) -> CsmaConfig:
+        """A copy with one KISS parameter command applied (what a TNC does on receipt).
+
+        ``command`` is the KISS command code (1 TXDELAY, 2 P, 3 SLOTTIME, 4 TXtail,
+        5 FULLDUPLEX) and ``value`` its argument byte; other codes return ``self`` unchanged.
+        """
+        if not 0 <= value <= 255:
+            raise ConfigError(f"KISS argument {value}: use a byte 0..255")
+        fields = {
+            1: ("tx_delay_s", value * 0.01),
+            2: ("persistence", (value + 1) / 256.0),
+            3: ("slot_time_s", value * 0.01),
+            4: ("tx_tail_s", value * 0.01),
+            5: ("full_duplex", bool(value)),
+        }
+        if command not in fields:
+            return self
+        name, converted = fields[command]
+        if name == "slot_time_s" and converted == 0.0 and self.persistence < 1.0:
+            converted = 0.01  # SLOTTIME 0 with p < 1 would spin: one 10 ms unit instead
+        return dataclasses.replace(self, **{name: converted})
 
     def to_kiss(self) -> dict[str, int]:
         """KISS parameter bytes (rounded, clamped to 0..255), keyed like `from_kiss`."""

@@ -4,8 +4,9 @@ import random
 
 import pytest
 
-from mac._events import KeyDown, KeyUp
+from mac._events import KeyDown, KeyUp, KissCommandFrame
 from mac.csma import Csma, CsmaConfig, CsmaError, CsmaState
+from mac.kiss import KissCommand, KissDecoder, encode_command, encode_data
 from phy.errors import ConfigError
 
 CFG = CsmaConfig(tx_delay_s=0.2, persistence=0.25, slot_time_s=0.1, tx_tail_s=0.05)
@@ -99,3 +100,25 @@ def test_kiss_parameters_round_trip():
         CsmaConfig.from_kiss(txdelay=256)
     with pytest.raises(ConfigError, match="persistence"):
         CsmaConfig(persistence=0.0)
+
+
+def test_kiss_commands_update_the_configuration_like_a_tnc():
+    stream = (
+        encode_command(KissCommand.TXDELAY, 25)
+        + encode_command(KissCommand.P, 127)
+        + encode_command(KissCommand.SLOTTIME, 5)
+        + encode_command(KissCommand.TXTAIL, 2)
+        + encode_command(KissCommand.FULLDUPLEX, 1)
+        + encode_data(b"not a command")
+        + encode_command(KissCommand.SETHARDWARE, b"\x01")
+    )
+    cfg = CsmaConfig()
+    for event in KissDecoder().receive_data(stream):
+        if isinstance(event, KissCommandFrame):
+            cfg = cfg.with_kiss(event.command, event.argument[0])
+    assert cfg == CsmaConfig(
+        tx_delay_s=0.25, persistence=0.5, slot_time_s=0.05, tx_tail_s=0.02, full_duplex=True
+    )
+    assert CsmaConfig().with_kiss(KissCommand.SLOTTIME, 0).slot_time_s == 0.01
+    with pytest.raises(ConfigError):
+        CsmaConfig().with_kiss(KissCommand.P, 256)
