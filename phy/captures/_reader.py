@@ -9,6 +9,7 @@ of the file.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import tarfile
 from collections.abc import Iterator
@@ -289,6 +290,28 @@ class CaptureReader:
                 ) from None
             self._window, self._window_start = window, start
         return window[start - self._window_start : end - self._window_start]
+
+    def verify(self) -> bool:
+        """Check the data against SigMF ``core:sha512``; True if it matches, False if none.
+
+        Raises ``CaptureError`` on a mismatch. Cost: one pass over the file (hashing only).
+        """
+        expected = None if self.metadata is None else self.metadata.extra_global.get("core:sha512")
+        if not expected:
+            return False
+        digest = hashlib.sha512()
+        size = self.datatype.sample_bytes
+        step = max(self._window_bytes // size, 1)
+        for first in range(0, self.num_samples, step):
+            start = self._data_offset + first * size
+            count = min(step, self.num_samples - first)
+            digest.update(self._bytes(start, start + count * size))
+        if digest.hexdigest() != str(expected).lower():
+            raise CaptureError(
+                f"{self._data_path}: SHA-512 differs from the metadata's core:sha512; "
+                "the data file is damaged, copy or record it again"
+            )
+        return True
 
     def chunks(self, chunk_samples: int = DEFAULT_CHUNK_SAMPLES) -> Iterator[np.ndarray]:
         """Iterate over the rest of the capture in chunks of ``chunk_samples``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import json
 import os
 import sys
@@ -66,6 +67,7 @@ class CaptureWriter:
         self.sample_rate_hz = float(sample_rate_hz)
         self.is_complex = is_complex
         self.samples_written = 0
+        self._sha512 = hashlib.sha512()
         self._annotations: list[Annotation] = []
         self._meta_args = dict(
             sample_rate_hz=self.sample_rate_hz,
@@ -122,6 +124,7 @@ class CaptureWriter:
             self._wave.writeframes(data)
         else:
             self._file.write(data)
+            self._sha512.update(data)
         self.samples_written += samples.size
 
     def annotate(
@@ -165,11 +168,13 @@ class CaptureWriter:
                 self._write_meta()
 
     def _write_meta(self) -> None:
+        args = dict(self._meta_args)
+        args["extra_global"] = {"core:sha512": self._sha512.hexdigest(), **args["extra_global"]}
         meta = SigmfMeta(
             datatype=self.datatype.name,
             num_samples=self.samples_written,
             annotations=tuple(self._annotations),
-            **self._meta_args,
+            **args,
         )
         tmp = self._meta_path.with_name(self._meta_path.name + ".tmp")
         tmp.write_text(json.dumps(meta.to_json(), indent=2) + "\n", encoding="utf-8")

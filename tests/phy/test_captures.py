@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tarfile
 import wave
@@ -175,6 +176,22 @@ def test_sigmf_opens_by_any_name_and_from_archive(tmp_path):
         tar.add(tmp_path / "r.sigmf-data", arcname="r/r.sigmf-data")
     with CaptureReader(archive) as reader:
         np.testing.assert_array_equal(reader.read(1000), x)
+
+
+def test_sha512_is_written_and_verified(tmp_path):
+    x = _iq(5000)
+    path = write_capture(tmp_path / "h", x, format="sigmf", datatype="cu8", sample_rate_hz=RATE)
+    meta, data = sigmf_paths(path)
+    doc = json.loads(meta.read_text())
+    assert doc["global"]["core:sha512"] == hashlib.sha512(data.read_bytes()).hexdigest()
+    assert CaptureReader(path, window_bytes=1 << 16).verify() is True
+    damaged = bytearray(data.read_bytes())
+    damaged[777] ^= 1
+    data.write_bytes(bytes(damaged))
+    with pytest.raises(CaptureError, match="SHA-512 differs"):
+        CaptureReader(path).verify()
+    raw = write_capture(tmp_path / "h.cu8", x, sample_rate_hz=RATE)
+    assert CaptureReader(raw, sample_rate_hz=RATE).verify() is False
 
 
 def test_seek_and_position(tmp_path):

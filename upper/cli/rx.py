@@ -66,6 +66,8 @@ def _open_source(args):
         if freq is not None:
             options["center_freq_hz"] = freq
         if args.gain is not None:
+            if not 0 <= args.gain <= 100:
+                raise ConfigError(f"--gain must be 0..100 dB, got {args.gain}")
             options["gain_db"] = args.gain
         return open_radio(args.radio, **options), profile
     if not args.file:
@@ -134,6 +136,8 @@ def run(args) -> int:
             raise ConfigError(f"profile {profile.name} needs {kind} samples; this source differs")
         if args.chunk_samples < 1:
             raise ConfigError("--chunk-samples must be positive")
+        if args.duration_s is not None and not args.duration_s > 0:
+            raise ConfigError(f"--duration-s must be positive, got {args.duration_s}")
         receiver = make_receiver(profile, sample_rate_hz=source.sample_rate_hz)
         recorder = _recorder(args, source, profile)
         limit = None if args.duration_s is None else round(args.duration_s * source.sample_rate_hz)

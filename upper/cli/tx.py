@@ -184,6 +184,8 @@ def run(args) -> int:
     from phy.profiles import get_profile
 
     profile = get_profile(args.profile)
+    if args.seed < 0:
+        raise ConfigError(f"--seed must be a non-negative integer, got {args.seed}")
     payloads = _payloads(args)
     rate = parse_hz(args.sample_rate, flag="--sample-rate") or profile.sample_rate_hz
     freq = parse_hz(args.freq, flag="--freq")
