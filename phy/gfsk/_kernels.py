@@ -2,8 +2,8 @@
 
 Two streaming kernels share their state through small arrays owned by ``Receiver``:
 
-* ``front_end``: per native sample, a coarse carrier-offset estimate (exponentially averaged
-  lag-1 autocorrelation, data-blind over a long window), an NCO that removes it, and the
+* ``front_end``: per native sample, a coarse carrier-offset estimate (lag-1 autocorrelation
+  summed over a boxcar window), an NCO that removes it, and the
   channel filter (two cascaded boxcars as running sums).
 * ``symbol_sync``: per filtered sample, the one-symbol differential product, a squared-eye
   timing estimate (Oerder-Meyr line at the symbol rate), strobes interpolated at the estimated
@@ -23,11 +23,11 @@ import numpy as np
 from phy._jit import njit
 
 # front_end complex state
-FE_X_PREV, FE_R1, FE_PHASOR, FE_STEP, FE_SUM1, FE_SUM2 = 0, 1, 2, 3, 4, 5
-FE_N_COMPLEX = 6
+FE_X_PREV, FE_R1, FE_PHASOR, FE_STEP, FE_SUM1, FE_SUM2, FE_STEP_OLD = 0, 1, 2, 3, 4, 5, 6
+FE_N_COMPLEX = 7
 # front_end int state
-FE_POS, FE_PHASE, FE_DECIM = 0, 1, 2
-FE_N_INT = 3
+FE_POS, FE_PHASE, FE_DECIM, FE_POS_P = 0, 1, 2, 3
+FE_N_INT = 4
 # symbol_sync complex state
 SY_Y_PREV, SY_C, SY_CSUM, SY_R2, SY_U2, SY_YK_PREV, SY_REF, SY_YK_PREV2 = 0, 1, 2, 3, 4, 5, 6, 7
 SY_N_COMPLEX = 8
@@ -35,23 +35,26 @@ SY_N_COMPLEX = 8
 SY_T_NEXT, SY_POWER = 0, 1
 SY_N_FLOAT = 2
 # symbol_sync int state
-SY_POS, SY_PHASE, SY_N_ABS, SY_N_SYM = 0, 1, 2, 3
-SY_N_INT = 4
+SY_POS, SY_PHASE, SY_N_ABS, SY_N_SYM, SY_POS_C, SY_POS_R = 0, 1, 2, 3, 4, 5
+SY_N_INT = 6
 
 CLIP = 1.0e6  # input components are clipped here so that running sums stay exact enough
 
 
 @njit
-def front_end(x, params, c_state, i_state, ring1, ring2, out_y, out_f):
+def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, out_y, out_f):
     """Coarse offset removal, channel filtering and decimation of ``x`` (complex64).
 
-    ``params`` = (alpha1, samples per NCO update, decimation); every ``decimation``-th
+    ``params`` = (unused, samples per NCO update, decimation); the coarse offset is the angle
+    of the lag-1 autocorrelation summed over the last ``len(ring_p)`` samples (a boxcar, so a
+    burst's estimate is free of the previous burst's); every ``decimation``-th
     filtered sample goes to ``out_y`` (complex64) and the NCO frequency in cycles per input
     sample to ``out_f`` (float32). Returns the number of outputs. Non-finite inputs count as
-    0; components are clipped to +-CLIP. Cost: ~30 flops per input sample.
+    0; components are clipped to +-CLIP. ``out_f`` is the NCO frequency that the output's
+    centre sample (one filter delay back) was mixed with. Cost: ~30 flops per input sample.
     """
-    alpha1 = params[0]
     block = np.int64(params[1])
+    n_p = ring_p.shape[0]
     decim = np.int64(params[2])
     length = ring1.shape[0]
     x_prev = c_state[FE_X_PREV]
@@ -61,10 +64,14 @@ def front_end(x, params, c_state, i_state, ring1, ring2, out_y, out_f):
     sum1 = c_state[FE_SUM1]
     sum2 = c_state[FE_SUM2]
     pos = i_state[FE_POS]
+    pos_p = i_state[FE_POS_P]
     phase = i_state[FE_PHASE]
     k_dec = i_state[FE_DECIM]
     n_out = 0
+    step_old = c_state[FE_STEP_OLD]
     f_now = -np.arctan2(step.imag, step.real) / (2 * np.pi)
+    f_old = -np.arctan2(step_old.imag, step_old.real) / (2 * np.pi)
+    delay = length - 1  # group delay of the channel filter
     gain = 1.0 / (length * length)
     for n in range(x.shape[0]):
         re = np.float64(x[n].real)
@@ -74,7 +81,13 @@ def front_end(x, params, c_state, i_state, ring1, ring2, out_y, out_f):
         if not (abs(im) <= CLIP):
             im = 0.0 if im != im else (CLIP if im > 0 else -CLIP)
         xn = complex(re, im)
-        r1 += alpha1 * (xn * x_prev.conjugate() - r1)
+        prod = xn * x_prev.conjugate()
+        r1 += prod - ring_p[pos_p]
+        ring_p[pos_p] = prod
+        pos_p += 1
+        if pos_p == n_p:  # re-add exactly once per lap: rounding never accumulates
+            pos_p = 0
+            r1 = ring_p.sum()
         x_prev = xn
         mixed = xn * phasor
         phasor *= step
@@ -89,12 +102,14 @@ def front_end(x, params, c_state, i_state, ring1, ring2, out_y, out_f):
         if k_dec == decim:
             k_dec = 0
             out_y[n_out] = sum2 * gain
-            out_f[n_out] = f_now
+            out_f[n_out] = f_now if phase >= delay else f_old  # as seen through the filter
             n_out += 1
         phase += 1
         if phase == block:
             phase = 0
             mag = abs(r1)
+            step_old = step
+            f_old = f_now
             step = r1.conjugate() / mag if mag > 0 else complex(1.0, 0.0)
             f_now = -np.arctan2(step.imag, step.real) / (2 * np.pi)
             phasor /= abs(phasor)
@@ -102,11 +117,13 @@ def front_end(x, params, c_state, i_state, ring1, ring2, out_y, out_f):
     c_state[FE_R1] = r1
     c_state[FE_PHASOR] = phasor
     c_state[FE_STEP] = step
+    c_state[FE_STEP_OLD] = step_old
     c_state[FE_SUM1] = sum1
     c_state[FE_SUM2] = sum2
     i_state[FE_POS] = pos
     i_state[FE_PHASE] = phase
     i_state[FE_DECIM] = k_dec
+    i_state[FE_POS_P] = pos_p
     return n_out
 
 
@@ -128,22 +145,26 @@ def _fourth_root(r, fallback):
 
 
 @njit
-def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, slots):
+def symbol_sync(
+    y, f, params, table, c_state, f_state, i_state, ring, ring_c, ring_r, out_llr, slots
+):
     """Timing recovery and decision-feedback differential detection on filtered samples.
 
-    ``params`` = (samples per symbol in ``y``, timing alpha, timing gain, residual alpha,
-    feedback beta, power alpha, input samples per ``y`` sample);
+    ``params`` = (samples per symbol in ``y``, unused, timing gain, unused, feedback beta,
+    power alpha, input samples per ``y`` sample); the timing line and the offset average are
+    boxcar sums over the last ``len(ring_c)`` / ``len(ring_r)`` symbols;
     ``table[k] = exp(-2j*pi*k/sps)``. For each symbol strobe writes a soft value to
     ``out_llr`` (float32, positive means 0, unscaled) and a row of ``slots`` (a ring indexed
     by the symbol count): strobe time in input samples since reset, coarse offset in cycles
     per input sample, residual rotation per symbol (cos, sin), |y|^2 at the strobe, the soft
-    value. The timing and the residual estimate are refreshed on alternate symbols.
+    value, the strobe sample (real, imag). The timing and the residual estimate are
+    refreshed on alternate symbols.
     Returns the number of symbols written. Cost: ~15 flops per sample plus ~60 per symbol.
     """
     sps = np.int64(params[0])
-    alpha_t = params[1]
     gain_t = params[2]
-    alpha2 = params[3]
+    n_c = ring_c.shape[0]
+    n_r = ring_r.shape[0]
     beta = params[4]
     alpha_p = params[5]
     decim = params[6]
@@ -162,6 +183,8 @@ def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, s
     phase = i_state[SY_PHASE]
     n_abs = i_state[SY_N_ABS]
     n_sym = i_state[SY_N_SYM]
+    pos_c = i_state[SY_POS_C]
+    pos_r = i_state[SY_POS_R]
     half = 0.5 * sps
     f_cached = np.nan
     back = complex(1.0, 0.0)
@@ -178,8 +201,13 @@ def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, s
         phase += 1
         if phase == sps:
             phase = 0
-            c_line += alpha_t * (c_sum - c_line)
+            c_line += c_sum - ring_c[pos_c]
+            ring_c[pos_c] = c_sum
             c_sum = 0.0
+            pos_c += 1
+            if pos_c == n_c:
+                pos_c = 0
+                c_line = ring_c.sum()
         t = np.float64(n_abs)
         if t >= t_next:
             mu = t_next - (t - 1.0)
@@ -190,7 +218,13 @@ def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, s
                 rot4 = 8.0 * np.pi * fk * sps * decim  # 4x the coarse phase per symbol
                 back = complex(np.cos(rot4), np.sin(rot4))
             d2 = yk * yk_prev2.conjugate()
-            r2 += alpha2 * (d2 * d2 * back - r2)  # estimates exp(4j * total phase per symbol)
+            total4 = d2 * d2 * back  # ~ exp(4j * total phase per symbol), blind to the data
+            r2 += total4 - ring_r[pos_r]
+            ring_r[pos_r] = total4
+            pos_r += 1
+            if pos_r == n_r:
+                pos_r = 0
+                r2 = ring_r.sum()
             if n_sym & 1:
                 u2 = _fourth_root(r2 * back.conjugate(), u2)
             pred = ref * u2
@@ -209,6 +243,8 @@ def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, s
             slots[row, 3] = u2.imag
             slots[row, 4] = p_k
             slots[row, 5] = llr
+            slots[row, 6] = yk.real
+            slots[row, 7] = yk.imag
             n_out += 1
             yk_prev2 = yk_prev
             yk_prev = yk
@@ -236,4 +272,6 @@ def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, s
     i_state[SY_PHASE] = phase
     i_state[SY_N_ABS] = n_abs
     i_state[SY_N_SYM] = n_sym
+    i_state[SY_POS_C] = pos_c
+    i_state[SY_POS_R] = pos_r
     return n_out

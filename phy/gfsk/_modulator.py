@@ -39,16 +39,16 @@ def modulate_bits(profile: Profile, bits: np.ndarray) -> np.ndarray:
     """Continuous-phase 2-GFSK of ``bits`` at ``profile.sample_rate_hz`` (unit amplitude).
 
     Bit 1 is the positive deviation ``h * Rs / 2``; the phase starts at 0 and advances by
-    ``pi * h`` over a run of ones. Returns ``len(bits) * samples_per_symbol`` complex64
-    samples; bit ``i`` is centred on sample ``(i + 0.5) * samples_per_symbol``.
-    Cost: O(len(bits) * samples_per_symbol * span) in NumPy.
+    ``pi * h`` over a run of ones. Bit ``i`` is centred on sample ``(i + 0.5) * sps``; one
+    extra symbol of samples lets the last Gaussian pulse finish (``(len(bits) + 1) * sps``
+    complex64 samples in all). Cost: O(len(bits) * sps * span) in NumPy.
     """
     bits = np.asarray(bits, dtype=np.uint8).ravel()
     sps = profile.samples_per_symbol
     if bits.size == 0:
         return np.zeros(0, dtype=np.complex64)
-    impulses = np.zeros(bits.size * sps)
-    impulses[sps // 2 :: sps] = 2.0 * bits - 1.0
+    impulses = np.zeros((bits.size + 1) * sps)
+    impulses[sps // 2 : bits.size * sps : sps] = 2.0 * bits - 1.0
     pulse = design_gaussian_pulse(bt=profile.bt, samples_per_symbol=sps)
     freq = np.convolve(impulses, pulse, mode="same")  # in units of the peak deviation
     phase = np.cumsum(freq) * (np.pi * profile.modulation_index / sps)

@@ -22,17 +22,30 @@ def channel_filter_length(samples_per_symbol: int) -> int:
     return max(2, round(0.75 * samples_per_symbol))
 
 
+def _patterns(bits: np.ndarray) -> np.ndarray:
+    """5-bit pattern index around each bit 2 .. n-3 (MSB = two bits before)."""
+    b = bits.astype(np.int64)
+    return 16 * b[:-4] + 8 * b[1:-3] + 4 * b[2:-2] + 2 * b[3:-1] + b[4:]
+
+
 @cache
-def _filter_figures(bt: float, h: float, sps: int) -> tuple[float, float]:
-    """(noise gain sum(h^2), mean filtered signal power) of the channel filter, unit DC gain."""
+def _filter_figures(bt: float, h: float, sps: int) -> tuple[float, float, np.ndarray]:
+    """Channel-filter figures for a unit-DC-gain filter, from a clean random signal.
+
+    Returns (noise gain sum(h^2), mean filtered signal power, expected phase advance in
+    radians over symbol k for each 5-bit pattern ``b[k-2] .. b[k+2]``, MSB first).
+    """
     from phy.gfsk._modulator import modulate_bits
 
     length = channel_filter_length(sps)
     taps = np.convolve(np.ones(length), np.ones(length)) / length**2
     profile = get_profile("gfsk9k6").replace(samples_per_symbol=sps, bt=bt, modulation_index=h)
-    bits = np.random.default_rng(0).integers(0, 2, 2048).astype(np.uint8)
-    y = np.convolve(modulate_bits(profile, bits), taps, mode="valid")
-    return float(np.sum(taps**2)), float(np.mean(np.abs(y) ** 2))
+    bits = np.random.default_rng(0).integers(0, 2, 8192).astype(np.uint8)
+    y = np.convolve(modulate_bits(profile, bits), taps)  # causal, like the receiver
+    strobes = y[np.arange(bits.size + 1) * sps + length - 1]  # symbol boundaries
+    advance = np.angle(strobes[1:] * np.conj(strobes[:-1]))[2:-2]  # over bits 2 .. n-3
+    table = np.array([np.mean(advance[_patterns(bits) == k]) for k in range(32)])
+    return float(np.sum(taps**2)), float(np.mean(np.abs(y[: bits.size * sps]) ** 2)), table
 
 
 class Receiver:
@@ -63,10 +76,10 @@ class Receiver:
         max_header_errors: int = 8,
         max_payload_bytes: int = MAX_PAYLOAD_BYTES,
         beta: float = 0.8,
-        coarse_symbols: float = 64.0,
-        timing_symbols: float = 64.0,
+        coarse_symbols: int = 64,
+        timing_symbols: int = 64,
         timing_gain: float = 0.3,
-        residual_symbols: float = 64.0,
+        residual_symbols: int = 64,
     ) -> None:
         profile = get_profile(profile)
         if profile.modulation != "gfsk":
@@ -76,21 +89,23 @@ class Receiver:
         if not 0.0 <= beta <= 0.95:
             raise ConfigError("beta must be in [0, 0.95]")
         self.profile = profile
+        windows = (coarse_symbols, timing_symbols, residual_symbols)
+        if min(windows) < 8 or max(windows) > 4096:
+            raise ConfigError("estimator windows must be 8..4096 symbols")
+        self._windows = tuple(int(w) for w in windows)
         self.sample_rate_hz = profile.sample_rate_hz
         sps = profile.samples_per_symbol
         self._sps = sps
         self._decim = sps // 4 if sps % 4 == 0 else 1  # symbol sync runs at 4 samples/symbol
         sps_sync = sps // self._decim
         self._length = channel_filter_length(sps)
-        self._fe_params = np.array(
-            [1.0 / (coarse_symbols * sps), 4 * sps, self._decim], dtype=np.float64
-        )
+        self._fe_params = np.array([0.0, 4 * sps, self._decim], dtype=np.float64)
         self._sy_params = np.array(
             [
                 sps_sync,
-                1 / timing_symbols,
+                0.0,
                 timing_gain,
-                1 / residual_symbols,
+                0.0,
                 beta,
                 1 / 32,
                 self._decim,
@@ -104,7 +119,7 @@ class Receiver:
             max_header_errors=max_header_errors,
             max_payload_bytes=max_payload_bytes,
         )
-        self._noise_gain, self._signal_gain = _filter_figures(
+        self._noise_gain, self._signal_gain, self._advance = _filter_figures(
             float(profile.bt), float(profile.modulation_index), sps
         )
         self._y = np.empty(_BLOCK, dtype=np.complex64)
@@ -120,6 +135,7 @@ class Receiver:
             FE_N_INT,
             FE_PHASOR,
             FE_STEP,
+            FE_STEP_OLD,
             SY_N_COMPLEX,
             SY_N_FLOAT,
             SY_N_INT,
@@ -127,17 +143,20 @@ class Receiver:
         )
 
         self._fe_c = np.zeros(FE_N_COMPLEX, dtype=np.complex128)
-        self._fe_c[FE_PHASOR] = self._fe_c[FE_STEP] = 1.0
+        self._fe_c[FE_PHASOR] = self._fe_c[FE_STEP] = self._fe_c[FE_STEP_OLD] = 1.0
         self._fe_i = np.zeros(FE_N_INT, dtype=np.int64)
         self._ring1 = np.zeros(self._length, dtype=np.complex128)
         self._ring2 = np.zeros(self._length, dtype=np.complex128)
+        self._ring_p = np.zeros(self._windows[0] * self._sps, dtype=np.complex128)
+        self._ring_c = np.zeros(self._windows[1], dtype=np.complex128)
+        self._ring_r = np.zeros(self._windows[2], dtype=np.complex128)
         self._sy_c = np.zeros(SY_N_COMPLEX, dtype=np.complex128)
         self._sy_c[SY_U2] = 1.0
         self._sy_f = np.zeros(SY_N_FLOAT, dtype=np.float64)
         self._sy_i = np.zeros(SY_N_INT, dtype=np.int64)
         self._ring = np.zeros(self._table.size, dtype=np.complex128)
-        # per symbol (ring): strobe time, coarse offset, residual cos/sin, |y|^2, soft value
-        self._slots = np.zeros((_INFO_SLOTS, 6), dtype=np.float64)
+        # per symbol (ring): strobe time, coarse offset, residual cos/sin, |y|^2, soft value, y
+        self._slots = np.zeros((_INFO_SLOTS, 8), dtype=np.float64)
         self._samples = 0
         self._framer.reset()
 
@@ -172,9 +191,10 @@ class Receiver:
     def _process_block(self, block: np.ndarray) -> list[Burst]:
         from phy.gfsk._kernels import front_end, symbol_sync
 
-        fe = (self._fe_params, self._fe_c, self._fe_i, self._ring1, self._ring2)
+        fe = (self._fe_params, self._fe_c, self._fe_i, self._ring1, self._ring2, self._ring_p)
         n = front_end(block, *fe, self._y, self._f)
         sy = (self._sy_params, self._table, self._sy_c, self._sy_f, self._sy_i, self._ring)
+        sy += (self._ring_c, self._ring_r)
         k = symbol_sync(self._y[:n], self._f[:n], *sy, self._llr, self._slots)
         if k == 0:
             return []
@@ -184,20 +204,41 @@ class Receiver:
         n_symbols = int(self._sy_i[3])
         first = fb.sync_index
         end = min(first + self.profile.sync_bits + HEADER_BITS + fb.llrs.size, n_symbols)
-        first = max(first, end - _INFO_SLOTS + 1, 0)
-        rows = self._slots[np.arange(first, end) % _INFO_SLOTS]
-        residual = np.arctan2(rows[:, 3], rows[:, 2]) / (2 * np.pi * self._sps)
+        first = max(first, end - _INFO_SLOTS + 2, 1)
+        rows = self._slots[np.arange(first - 1, end) % _INFO_SLOTS]  # one symbol before sync
         t_sync = self._slots[fb.sync_index % _INFO_SLOTS, 0]
         return Burst(
             profile=self.profile.name,
-            llrs=_calibrate(fb.llrs, rows[:, 5]),
+            llrs=_calibrate(fb.llrs, rows[1:, 5]),
             start_sample=round(t_sync - self._sps - (self._length - 1)),
             sample_rate_hz=self.sample_rate_hz,
-            snr_db=self._snr_db(rows[:, 4]),
-            cfo_hz=float(np.mean(rows[:, 1] + residual)) * self.sample_rate_hz,
+            snr_db=self._snr_db(rows[1:, 4]),
+            cfo_hz=self._cfo_hz(rows),
             sync_errors=fb.sync_errors,
             header_errors=fb.header_errors,
         )
+
+    def _cfo_hz(self, rows: np.ndarray) -> float:
+        """Decision-directed offset over the burst: one-symbol products, modulation removed.
+
+        Each product's expected advance for its decided 3-bit pattern (ISI included) is
+        removed, the coarse NCO's rotation added back, and the sum's angle is taken relative
+        to the running estimate (so the +-Rs/2 ambiguity never bites).
+        """
+        residual = np.arctan2(rows[:, 3], rows[:, 2]) / (2 * np.pi * self._sps)
+        f_ref = float(np.mean(rows[:, 1] + residual))  # cycles per sample
+        if rows.shape[0] < 10:
+            return f_ref * self.sample_rate_hz
+        y = rows[:, 6] + 1j * rows[:, 7]
+        pattern = _patterns(rows[:, 5] < 0)[1:-1]  # for symbols 3 .. n-4
+        dt = np.diff(rows[:, 0])[2:-3]  # native samples between strobes k-1 and k
+        nco = 2 * np.pi * rows[3:-3, 1] * dt
+        products = y[3:-3] * np.conj(y[2:-4])
+        mean_dt = float(np.mean(dt))
+        advance = self._advance[pattern] * (dt / mean_dt)  # strobe jitter scales the advance
+        turn = np.exp(1j * (nco - advance - 2 * np.pi * f_ref * dt))
+        delta = np.angle(np.sum(products * turn)) / (2 * np.pi * mean_dt)
+        return (f_ref + delta) * self.sample_rate_hz
 
     def _snr_db(self, powers: np.ndarray) -> float:
         """Es/N0 from the M2M4 moments of the strobe powers (constant-envelope model)."""

@@ -1,0 +1,172 @@
+"""Plain NumPy/Python twins of ``phy.gfsk._kernels`` (same signatures, for the tests).
+
+``front_end`` is vectorised a different way (window sums by convolution, the NCO by
+cumulative products per update block); ``symbol_sync`` is inherently sequential and is
+written as a plain loop with NumPy's angle/exp instead of the kernel's square roots.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import signal
+
+from phy.gfsk._kernels import (
+    CLIP,
+    FE_DECIM,
+    FE_PHASE,
+    FE_PHASOR,
+    FE_POS,
+    FE_R1,
+    FE_STEP,
+    FE_STEP_OLD,
+    FE_SUM1,
+    FE_SUM2,
+    FE_X_PREV,
+    SY_C,
+    SY_CSUM,
+    SY_N_ABS,
+    SY_N_SYM,
+    SY_PHASE,
+    SY_POS,
+    SY_POWER,
+    SY_R2,
+    SY_REF,
+    SY_T_NEXT,
+    SY_U2,
+    SY_Y_PREV,
+    SY_YK_PREV,
+    SY_YK_PREV2,
+)
+
+
+def _sanitize(x: np.ndarray) -> np.ndarray:
+    parts = []
+    for part in (x.real.astype(np.float64), x.imag.astype(np.float64)):
+        parts.append(np.where(np.isnan(part), 0.0, np.clip(part, -CLIP, CLIP)))
+    return parts[0] + 1j * parts[1]
+
+
+def _box(ring: np.ndarray, pos: int, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sums of the last len(ring) values at each new value; the updated ring."""
+    length = ring.size
+    ext = np.concatenate([np.roll(ring, -pos), values])  # oldest first
+    sums = np.convolve(ext[1:], np.ones(length), mode="valid")
+    new_ring = np.empty_like(ring)
+    new_pos = (pos + values.size) % length
+    new_ring[(new_pos + np.arange(length)) % length] = ext[-length:]
+    return sums, new_ring
+
+
+def front_end(x, params, c_state, i_state, ring1, ring2, out_y, out_f):
+    alpha1, block, decim = params[0], int(params[1]), int(params[2])
+    n = x.shape[0]
+    xs = _sanitize(x)
+    prev = np.concatenate([[c_state[FE_X_PREV]], xs[:-1]])
+    r1_init = signal.lfiltic([alpha1], [1.0, alpha1 - 1.0], [c_state[FE_R1]])
+    r1 = signal.lfilter([alpha1], [1.0, alpha1 - 1.0], xs * np.conj(prev), zi=r1_init)[0]
+    phasor, step, step_old = c_state[FE_PHASOR], c_state[FE_STEP], c_state[FE_STEP_OLD]
+    phases = np.empty(n, dtype=np.complex128)
+    freqs = np.empty(n)
+    f_now = -np.angle(step) / (2 * np.pi)
+    f_old = -np.angle(step_old) / (2 * np.pi)
+    delay = ring1.size - 1
+    i = 0
+    phase = int(i_state[FE_PHASE])
+    while i < n:
+        m = min(block - phase, n - i)
+        seq = np.cumprod(np.concatenate([[phasor], np.full(m, step)]))
+        phases[i : i + m] = seq[:m]
+        freqs[i : i + m] = np.where(np.arange(phase, phase + m) >= delay, f_now, f_old)
+        phasor = seq[m]
+        phase += m
+        i += m
+        if phase == block:
+            phase = 0
+            mag = abs(r1[i - 1])
+            step_old, f_old = step, f_now
+            step = np.conj(r1[i - 1]) / mag if mag > 0 else 1.0 + 0j
+            f_now = -np.angle(step) / (2 * np.pi)
+            phasor /= abs(phasor)
+    mixed = xs * phases
+    pos = int(i_state[FE_POS])
+    sum1, ring1[:] = _box(ring1, pos, mixed)
+    sum2, ring2[:] = _box(ring2, pos, sum1)
+    first = decim - 1 - int(i_state[FE_DECIM])
+    picks = np.arange(first, n, decim)
+    out_y[: picks.size] = sum2[picks] / ring1.size**2
+    out_f[: picks.size] = freqs[picks]
+    if n:
+        c_state[FE_X_PREV] = xs[-1]
+        c_state[FE_R1] = r1[-1]
+        c_state[FE_SUM1] = sum1[-1]
+        c_state[FE_SUM2] = sum2[-1]
+    c_state[FE_PHASOR] = phasor
+    c_state[FE_STEP] = step
+    c_state[FE_STEP_OLD] = step_old
+    i_state[FE_POS] = (pos + n) % ring1.size
+    i_state[FE_PHASE] = phase
+    i_state[FE_DECIM] = (int(i_state[FE_DECIM]) + n) % decim
+    return picks.size
+
+
+def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, slots):
+    sps = int(params[0])
+    alpha_t, gain_t, alpha2, beta, alpha_p, decim = params[1:7]
+    cs = {k: complex(c_state[k]) for k in range(c_state.size)}
+    t_next, power = float(f_state[SY_T_NEXT]), float(f_state[SY_POWER])
+    pos, phase = int(i_state[SY_POS]), int(i_state[SY_PHASE])
+    n_abs, n_sym = int(i_state[SY_N_ABS]), int(i_state[SY_N_SYM])
+    n_out = 0
+    for n in range(y.shape[0]):
+        yn = complex(y[n])
+        d = yn * np.conj(ring[pos])
+        ring[pos] = yn
+        pos = (pos + 1) % sps
+        s = (d * np.conj(cs[SY_U2])).imag
+        cs[SY_CSUM] += s * s * table[phase]
+        phase = (phase + 1) % sps
+        if phase == 0:
+            cs[SY_C] += alpha_t * (cs[SY_CSUM] - cs[SY_C])
+            cs[SY_CSUM] = 0j
+        if n_abs >= t_next:
+            mu = t_next - (n_abs - 1)
+            yk = cs[SY_Y_PREV] + mu * (yn - cs[SY_Y_PREV])
+            back = np.exp(1j * 8 * np.pi * float(f[n]) * sps * decim)
+            d2 = yk * np.conj(cs[SY_YK_PREV2])
+            cs[SY_R2] += alpha2 * (d2 * d2 * back - cs[SY_R2])
+            if n_sym % 2 == 1 and abs(cs[SY_R2]) > 0:
+                cs[SY_U2] = np.exp(0.25j * np.angle(cs[SY_R2] * np.conj(back)))
+            pred = cs[SY_REF] * cs[SY_U2]
+            m = (yk * np.conj(pred)).imag
+            cs[SY_REF] = yk + beta * pred * (1j if m > 0 else -1j)
+            p_k = abs(yk) ** 2
+            power += alpha_p * (p_k - power)
+            scale = power * (1 + beta)
+            llr = -m / scale if scale > 0 else 0.0
+            out_llr[n_out] = llr
+            slots[n_sym % slots.shape[0]] = [
+                t_next * decim + decim - 1,
+                f[n],
+                cs[SY_U2].real,
+                cs[SY_U2].imag,
+                p_k,
+                llr,
+                yk.real,
+                yk.imag,
+            ]
+            n_out += 1
+            cs[SY_YK_PREV2], cs[SY_YK_PREV] = cs[SY_YK_PREV], yk
+            t_next += sps
+            if n_sym % 2 == 0 and cs[SY_C] != 0:
+                target = -np.angle(cs[SY_C]) / (2 * np.pi) * sps
+                err = (target - t_next) % sps
+                t_next += gain_t * (err - sps if err >= sps / 2 else err)
+            n_sym += 1
+        cs[SY_Y_PREV] = yn
+        n_abs += 1
+    for k, value in cs.items():
+        c_state[k] = value
+    f_state[SY_T_NEXT], f_state[SY_POWER] = t_next, power
+    i_state[SY_POS], i_state[SY_PHASE] = pos, phase
+    i_state[SY_N_ABS], i_state[SY_N_SYM] = n_abs, n_sym
+    return n_out

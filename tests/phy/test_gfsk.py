@@ -1,0 +1,277 @@
+"""GFSK modem: kernels vs twins, modulator, cold-start round trips, streaming, garbage."""
+
+import numpy as np
+import pytest
+from scipy.interpolate import CubicSpline
+
+import phy
+from phy.channel import awgn
+from phy.errors import ConfigError
+from phy.gfsk import Receiver, _kernels, _reference, design_gaussian_pulse, modulate_bits
+from phy.profiles import get_profile
+
+GFSK = ("gfsk9k6", "gfsk50k", "gfsk250k")
+
+
+def impair(x, *, rng, sample_rate_hz, cfo_hz, ppm, delay, ebn0_db, bit_rate_bps, pad=(500, 500)):
+    """Clock offset + fractional delay (cubic interpolation), carrier offset, padding, AWGN."""
+    x = np.concatenate([np.zeros(pad[0]), x, np.zeros(pad[1])]).astype(np.complex128)
+    t = np.arange(int((x.size - 2) / (1 + ppm * 1e-6))) * (1 + ppm * 1e-6) + delay
+    y = CubicSpline(np.arange(x.size), x)(t)
+    y = y * np.exp(
+        2j * np.pi * cfo_hz / sample_rate_hz * np.arange(y.size) + 1j * rng.uniform(0, 7)
+    )
+    return awgn(
+        y.astype(np.complex64),
+        rng=rng,
+        sample_rate_hz=sample_rate_hz,
+        bit_rate_bps=bit_rate_bps,
+        ebn0_db=ebn0_db,
+        signal_power=1.0,
+    )
+
+
+# --- kernels vs NumPy twins -------------------------------------------------------------------
+
+
+def _warm_receiver(rng):
+    p = get_profile("gfsk9k6")
+    rx = Receiver(profile=p)
+    x = phy.modulate(p, rng.bytes(30))
+    x = impair(x, rng=rng, sample_rate_hz=p.sample_rate_hz, cfo_hz=3e3, ppm=50, delay=0.3,
+               ebn0_db=12, bit_rate_bps=p.bit_rate_bps, pad=(100, 12000))  # fmt: skip
+    rx.process(x[:3001])
+    return rx, x[3001:]
+
+
+def _copies(*arrays):
+    return [a.copy() for a in arrays]
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 4096])
+def test_front_end_matches_reference(n):
+    rng = np.random.default_rng(n)
+    rx, rest = _warm_receiver(rng)
+    x = rest[:n].copy()
+    if n > 100:
+        x[5], x[9] = np.nan, 1e30 + 1e30j  # garbage is sanitised the same way
+    results = []
+    for impl in (_kernels, _reference):
+        state = _copies(rx._fe_c, rx._fe_i, rx._ring1, rx._ring2, rx._ring_p)
+        y = np.zeros(n, dtype=np.complex64)
+        f = np.zeros(n, dtype=np.float32)
+        k = impl.front_end(x, rx._fe_params, *state, y, f)
+        results.append((k, y[:k], f[:k], state))
+    (k1, y1, f1, s1), (k2, y2, f2, s2) = results
+    assert k1 == k2 == (n + (rx._fe_i[2])) // 2
+    np.testing.assert_allclose(y1, y2, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(f1, f2, rtol=1e-5, atol=1e-9)
+    for a, b in zip(s1, s2, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 4096])
+def test_symbol_sync_matches_reference(n):
+    rng = np.random.default_rng(10 + n)
+    rx, rest = _warm_receiver(rng)
+    y = np.zeros(2 * n + 8, dtype=np.complex64)
+    f = np.zeros(2 * n + 8, dtype=np.float32)
+    m = _kernels.front_end(rest[: 2 * n], rx._fe_params, rx._fe_c, rx._fe_i, rx._ring1,
+                           rx._ring2, rx._ring_p, y, f)  # fmt: skip
+    y, f = y[:n], f[:n]
+    assert m >= n
+    results = []
+    for impl in (_kernels, _reference):
+        state = _copies(rx._sy_c, rx._sy_f, rx._sy_i, rx._ring, rx._ring_c, rx._ring_r)
+        slots = np.zeros((64, 8))
+        llr = np.zeros(n + 2, dtype=np.float32)
+        k = impl.symbol_sync(y, f, rx._sy_params, rx._table, *state, llr, slots)
+        results.append((k, llr[:k], slots, state))
+    (k1, l1, r1, s1), (k2, l2, r2, s2) = results
+    assert k1 == k2
+    if n == 4096:
+        assert k1 > 1000
+    np.testing.assert_allclose(l1, l2, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(r1, r2, rtol=1e-6, atol=1e-6)
+    for a, b in zip(s1, s2, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+
+
+# --- modulator --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("bt", "h"), [(0.5, 0.5), (0.3, 0.7)])
+def test_modulator_phase_advances_pi_h_per_one(bt, h):
+    p = get_profile("gfsk50k").replace(bt=bt, modulation_index=h)
+    bits = np.array([0] * 8 + [1] * 40 + [0] * 8, dtype=np.uint8)
+    x = modulate_bits(p, bits)
+    assert x.dtype == np.complex64 and x.size == (bits.size + 1) * p.samples_per_symbol
+    np.testing.assert_allclose(np.abs(x), 1.0, atol=1e-5)
+    steps = np.angle(x[1:] * np.conj(x[:-1]))
+    assert np.max(np.abs(steps)) <= np.pi * h / p.samples_per_symbol * 1.001  # continuous
+    sps = p.samples_per_symbol
+    run = np.unwrap(np.angle(x))[30 * sps] - np.unwrap(np.angle(x))[20 * sps]
+    assert run == pytest.approx(10 * np.pi * h, rel=1e-3)  # bit 1 is +deviation
+    assert modulate_bits(p, np.zeros(0, dtype=np.uint8)).size == 0
+
+
+def test_gaussian_pulse_has_unit_area_per_symbol_and_rejects_bad_bt():
+    taps = design_gaussian_pulse(bt=0.5, samples_per_symbol=8)
+    assert taps.sum() == pytest.approx(8, rel=1e-6) and taps.size % 2 == 1
+    with pytest.raises(ConfigError):
+        design_gaussian_pulse(bt=5.0, samples_per_symbol=8)
+
+
+def test_receiver_rejects_other_profiles():
+    with pytest.raises(ConfigError, match="not GFSK"):
+        Receiver(profile="bpsk250k")
+
+
+# --- round trips with cold-start acquisition --------------------------------------------------
+
+
+def _bursts_stream(p, rng, payloads, *, sample_rate_hz, ebn0_db):
+    """Bursts 25..50 symbols apart, random CFO (+-20 kHz), clock offset (+-100 ppm), delay."""
+    parts, truth, pos = [], [], 0
+    for payload in payloads:
+        x = phy.modulate(p, payload, sample_rate_hz=sample_rate_hz)
+        cfo = rng.uniform(-20e3, 20e3)
+        gap = int(rng.integers(25, 50) * sample_rate_hz / p.symbol_rate_baud)
+        y = impair(x, rng=rng, sample_rate_hz=sample_rate_hz, cfo_hz=cfo,
+                   ppm=rng.uniform(-100, 100), delay=rng.uniform(0, 1), ebn0_db=ebn0_db,
+                   bit_rate_bps=p.bit_rate_bps, pad=(gap, 0))  # fmt: skip
+        sync_at = gap + p.preamble_bits * sample_rate_hz / p.symbol_rate_baud
+        truth.append((payload, cfo, pos + sync_at))
+        parts.append(y)
+        pos += y.size
+    tail = awgn(np.zeros(2000, np.complex64), rng=rng, sample_rate_hz=sample_rate_hz,
+                bit_rate_bps=p.bit_rate_bps, ebn0_db=ebn0_db, signal_power=1.0)  # fmt: skip
+    return np.concatenate([*parts, tail]), truth
+
+
+@pytest.mark.parametrize("name", GFSK)
+def test_round_trip_native_rate_with_offsets(name):
+    p = get_profile(name)
+    rng = np.random.default_rng(sum(map(ord, name)))
+    payloads = [rng.bytes(n) for n in (0, 1, 60, 200)]
+    stream, truth = _bursts_stream(p, rng, payloads, sample_rate_hz=p.sample_rate_hz, ebn0_db=14)
+    rx = phy.make_receiver(p)
+    bursts = rx.process(stream) + rx.flush()
+    assert [b.payload for b in bursts] == payloads
+    for burst, (payload, cfo, sync_at) in zip(bursts, truth, strict=True):
+        assert burst.profile == name and burst.sample_rate_hz == p.sample_rate_hz
+        assert burst.llrs.dtype == np.float32
+        if len(payload) >= 40:  # the offset estimate needs a few hundred symbols
+            assert abs(burst.cfo_hz - cfo) < 300
+        assert abs(burst.snr_db - 14) < 3  # Es/N0 = Eb/N0 for 2-GFSK
+        assert abs(burst.start_sample - sync_at) <= 3
+    assert rx.counters["bursts"] == len(payloads)
+
+
+@pytest.mark.parametrize("name", GFSK)
+def test_round_trip_from_2_4_msps(name):
+    p = get_profile(name)
+    rate = 2.4e6
+    rng = np.random.default_rng(7 + len(name))
+    payloads = [rng.bytes(n) for n in (3, 40)]
+    stream, truth = _bursts_stream(p, rng, payloads, sample_rate_hz=rate, ebn0_db=14)
+    rx = phy.make_receiver(p, sample_rate_hz=rate)
+    bursts = rx.process(stream) + rx.flush()
+    assert [b.payload for b in bursts] == payloads
+    for burst, (payload, cfo, sync_at) in zip(bursts, truth, strict=True):
+        assert burst.sample_rate_hz == rate
+        if len(payload) >= 40:
+            assert abs(burst.cfo_hz - cfo) < 300
+        assert abs(burst.start_sample - sync_at) <= 3 * rate / p.sample_rate_hz
+
+
+def test_llrs_are_scaled_like_gaussian_llrs():
+    p = get_profile("gfsk50k")
+    rng = np.random.default_rng(3)
+    payloads = [rng.bytes(400)]
+    stream, _ = _bursts_stream(p, rng, payloads, sample_rate_hz=p.sample_rate_hz, ebn0_db=9)
+    (burst,) = Receiver(profile=p).process(stream)
+    truth = np.unpackbits(np.frombuffer(payloads[0], np.uint8))
+    signed = burst.llrs * (1 - 2.0 * truth)  # positive when right
+    # a consistent LLR L has mean(L) ~ var(L) / 2 for Gaussian soft values
+    assert 0.5 < np.mean(signed) / (np.var(signed) / 2) < 2.0
+    assert np.mean(signed) > 3
+
+
+# --- streaming --------------------------------------------------------------------------------
+
+
+def test_receiver_is_chunk_invariant():
+    p = get_profile("gfsk9k6")
+    rng = np.random.default_rng(11)
+    payloads = [rng.bytes(n) for n in (5, 90, 17)]
+    stream, _ = _bursts_stream(p, rng, payloads, sample_rate_hz=p.sample_rate_hz, ebn0_db=12)
+
+    def run(chunks):
+        rx = Receiver(profile=p)
+        cuts = np.sort(rng.choice(np.arange(1, stream.size), chunks - 1, replace=False))
+        return [b for part in np.split(stream, cuts) for b in rx.process(part)] + rx.flush()
+
+    reference = run(1)
+    assert [b.payload for b in reference] == payloads
+    for chunks in (2, 37, 1500):
+        bursts = run(chunks)
+        assert len(bursts) == len(reference)
+        for a, b in zip(bursts, reference, strict=True):
+            assert a.start_sample == b.start_sample and a.cfo_hz == b.cfo_hz
+            assert a.snr_db == b.snr_db
+            np.testing.assert_array_equal(a.llrs, b.llrs)
+
+
+def test_reset_gives_the_same_bursts_again():
+    p = get_profile("gfsk250k")
+    rng = np.random.default_rng(5)
+    stream, _ = _bursts_stream(p, rng, [b"abc"], sample_rate_hz=p.sample_rate_hz, ebn0_db=15)
+    rx = Receiver(profile=p)
+    first = rx.process(stream)
+    rx.reset()
+    second = rx.process(stream)
+    assert [b.payload for b in first] == [b.payload for b in second] == [b"abc"]
+    assert first[0].start_sample == second[0].start_sample
+
+
+# --- noise and garbage ------------------------------------------------------------------------
+
+
+def test_pure_noise_gives_no_burst():
+    p = get_profile("gfsk250k")
+    rng = np.random.default_rng(2)
+    rx = Receiver(profile=p)
+    for _ in range(4):
+        noise = (rng.standard_normal(2**18) + 1j * rng.standard_normal(2**18)).astype(np.complex64)
+        assert rx.process(noise) == []
+    assert rx.flush() == []
+    assert rx.counters["symbols"] > 100_000 and rx.counters["bursts"] == 0
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    ["zeros", "huge", "nan_inf", "random_bytes", "dc"],
+)
+def test_garbage_never_raises_and_the_receiver_recovers(garbage):
+    p = get_profile("gfsk50k")
+    rng = np.random.default_rng(0)
+    n = 20_000
+    if garbage == "zeros":
+        x = np.zeros(n, np.complex64)
+    elif garbage == "huge":
+        x = (rng.standard_normal(n) * 1e30 + 3e38j).astype(np.complex64)
+    elif garbage == "nan_inf":
+        x = rng.choice(np.array([np.nan, np.inf, -np.inf, 1.0], np.float32), 2 * n)
+        x = x.view(np.complex64)
+    elif garbage == "random_bytes":
+        x = np.frombuffer(rng.bytes(8 * n), np.complex64).copy()
+    else:
+        x = np.full(n, 0.7 - 0.2j, np.complex64)
+    rx = Receiver(profile=p)
+    assert isinstance(rx.process(x), list)
+    quiet = np.zeros(40_000, np.complex64)  # state forgets the garbage within this
+    stream, _ = _bursts_stream(p, rng, [b"alive"], sample_rate_hz=p.sample_rate_hz, ebn0_db=15)
+    bursts = rx.process(np.concatenate([quiet, stream])) + rx.flush()
+    assert [b.payload for b in bursts] == [b"alive"]
+    assert np.all(np.isfinite(bursts[0].llrs))
