@@ -30,9 +30,11 @@ def lag_correlate(ext, lag, window, state, out_corr, out_energy):
     ``ext`` holds ``lag + window`` samples of history followed by the new samples. For each
     new sample ``n`` (``ext`` index ``lag + window + k``) writes
     ``out_corr[k] = sum x[m] conj(x[m - lag])`` and ``out_energy[k] = sum |x[m]|^2`` over the
-    last ``window`` samples ``m <= n``. ``state`` = [Re corr, Im corr, energy] of the previous
-    window (float64 running sums), updated in place. Returns the number of outputs.
-    Cost: ~10 flops per sample.
+    last ``window`` samples ``m <= n``. ``state`` = [Re corr, Im corr, energy, samples since
+    the sums were last recomputed] (float64), updated in place. The running sums are
+    recomputed from scratch every ``8 * window`` samples, so rounding left behind by a burst
+    of huge samples cannot outlive it. Returns the number of outputs.
+    Cost: ~10 flops per sample (+1/8 for the recomputation).
     """
     hist = lag + window
     n_new = ext.shape[0] - hist
@@ -41,24 +43,39 @@ def lag_correlate(ext, lag, window, state, out_corr, out_energy):
     c_re = state[0]
     c_im = state[1]
     e = state[2]
+    age = int(state[3])
     for k in range(n_new):
         n = hist + k
-        a = ext[n]
-        b = ext[n - lag]
-        c_re += a.real * b.real + a.imag * b.imag
-        c_im += a.imag * b.real - a.real * b.imag
-        e += a.real * a.real + a.imag * a.imag
-        o = n - window
-        a = ext[o]
-        b = ext[o - lag]
-        c_re -= a.real * b.real + a.imag * b.imag
-        c_im -= a.imag * b.real - a.real * b.imag
-        e -= a.real * a.real + a.imag * a.imag
+        age += 1
+        if age >= 8 * window:
+            age = 0
+            c_re = 0.0
+            c_im = 0.0
+            e = 0.0
+            for m in range(n - window + 1, n + 1):
+                a = ext[m]
+                b = ext[m - lag]
+                c_re += a.real * b.real + a.imag * b.imag
+                c_im += a.imag * b.real - a.real * b.imag
+                e += a.real * a.real + a.imag * a.imag
+        else:
+            a = ext[n]
+            b = ext[n - lag]
+            c_re += a.real * b.real + a.imag * b.imag
+            c_im += a.imag * b.real - a.real * b.imag
+            e += a.real * a.real + a.imag * a.imag
+            o = n - window
+            a = ext[o]
+            b = ext[o - lag]
+            c_re -= a.real * b.real + a.imag * b.imag
+            c_im -= a.imag * b.real - a.real * b.imag
+            e -= a.real * a.real + a.imag * a.imag
         out_corr[k] = complex(c_re, c_im)
         out_energy[k] = max(e, 0.0)
     state[0] = c_re
     state[1] = c_im
     state[2] = e
+    state[3] = age
     return n_new
 
 
@@ -197,37 +214,33 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
 
 @njit
 def symbol_stats(z, qpsk, out):
-    """Moments of PSK symbols for the M2M4 estimator and the EVM.
+    """Decision-directed amplitude and noise of PSK symbols.
 
-    Writes ``out[0] = mean |z|^2``, ``out[1] = mean |z|^4`` and ``out[2]`` = mean squared
-    distance of ``z / A`` from its nearest unit-power constellation point, with
-    ``A = sqrt(sqrt(max(2 M2^2 - M4, 0)))`` (0 when that is 0). Cost: two passes over ``z``.
+    With ``d`` the nearest unit-power constellation point of each ``z``, writes
+    ``out[0] = A = mean Re(z conj(d))`` and ``out[1] = mean |z - A d|^2`` (complex noise
+    power). Decision errors bias it only at symbol error rates far above those of a burst
+    that decodes. Cost: two passes over ``z``.
     """
     n = z.shape[0]
-    m2 = 0.0
-    m4 = 0.0
+    h = 0.7071067811865476 if qpsk else 1.0
+    amp = 0.0
     for k in range(n):
-        p = z[k].real * z[k].real + z[k].imag * z[k].imag
-        m2 += p
-        m4 += p * p
+        re = z[k].real
+        im = z[k].imag
+        if qpsk:
+            amp += (abs(re) + abs(im)) * h
+        else:
+            amp += abs(re)
     if n > 0:
-        m2 /= n
-        m4 /= n
-    amp = np.sqrt(np.sqrt(max(2.0 * m2 * m2 - m4, 0.0)))
-    evm = 0.0
-    if amp > 0.0 and n > 0:
-        inv = 1.0 / amp
-        for k in range(n):
-            re = z[k].real * inv
-            im = z[k].imag * inv
-            if qpsk:
-                dr = re - (0.7071067811865476 if re >= 0 else -0.7071067811865476)
-                di = im - (0.7071067811865476 if im >= 0 else -0.7071067811865476)
-            else:
-                dr = re - (1.0 if re >= 0 else -1.0)
-                di = im
-            evm += dr * dr + di * di
-        evm /= n
-    out[0] = m2
-    out[1] = m4
-    out[2] = evm
+        amp /= n
+    noise = 0.0
+    for k in range(n):
+        re = z[k].real
+        im = z[k].imag
+        dr = re - amp * np.copysign(h, re)
+        di = im - amp * np.copysign(h, im) if qpsk else im
+        noise += dr * dr + di * di
+    if n > 0:
+        noise /= n
+    out[0] = amp
+    out[1] = noise

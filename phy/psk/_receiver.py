@@ -136,11 +136,16 @@ class Receiver:
         self.reset()
 
     # ----------------------------------------------------------------- lifecycle
+    @property
+    def buffered_samples(self) -> int:
+        """Samples held between calls (bounded: about one detector window, or one chunk)."""
+        return self._x.size + (self._xd.size if self._mode == _DEMOD else 0)
+
     def reset(self) -> None:
         """Forget the stream (counters are kept)."""
         hist = self._lag + self._window
         self._det_hist = np.zeros(hist, dtype=np.complex64)
-        self._det_state = np.zeros(3, dtype=np.float64)
+        self._det_state = np.zeros(4, dtype=np.float64)
         self._x = np.zeros(0, dtype=np.complex64)
         self._corr = np.zeros(0, dtype=np.complex64)
         self._trig = np.zeros(0, dtype=bool)

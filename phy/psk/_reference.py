@@ -36,6 +36,7 @@ def lag_correlate(ext, lag, window, state, out_corr, out_energy):
     out_corr[:n_new] = corr
     out_energy[:n_new] = np.maximum(energy, 0.0)
     state[0], state[1], state[2] = corr[-1].real, corr[-1].imag, energy[-1]
+    state[3] = (state[3] + n_new) % (8 * window)
     return n_new
 
 
@@ -86,16 +87,10 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
 
 def symbol_stats(z, qpsk, out):
     z = np.asarray(z, dtype=np.complex128)
-    p = np.abs(z) ** 2
-    m2 = float(p.mean()) if z.size else 0.0
-    m4 = float((p * p).mean()) if z.size else 0.0
-    amp = np.sqrt(np.sqrt(max(2 * m2 * m2 - m4, 0.0)))
-    evm = 0.0
-    if amp > 0 and z.size:
-        u = z / amp
-        if qpsk:
-            ideal = (np.where(u.real >= 0, 1, -1) + 1j * np.where(u.imag >= 0, 1, -1)) / np.sqrt(2)
-        else:
-            ideal = np.where(u.real >= 0, 1.0, -1.0)
-        evm = float(np.mean(np.abs(u - ideal) ** 2))
-    out[0], out[1], out[2] = m2, m4, evm
+    if qpsk:
+        d = (np.copysign(1, z.real) + 1j * np.copysign(1, z.imag)) / np.sqrt(2)
+    else:
+        d = np.copysign(1, z.real).astype(np.complex128)
+    amp = float(np.mean((z * np.conj(d)).real)) if z.size else 0.0
+    noise = float(np.mean(np.abs(z - amp * d) ** 2)) if z.size else 0.0
+    out[0], out[1] = amp, noise
