@@ -1,14 +1,14 @@
 """Plain NumPy/Python twins of ``phy.gfsk._kernels`` (same signatures, for the tests).
 
-``front_end`` is vectorised a different way (window sums by convolution, the NCO by
-cumulative products per update block); ``symbol_sync`` is inherently sequential and is
-written as a plain loop with NumPy's angle/exp instead of the kernel's square roots.
+``front_end`` is vectorised a different way (window sums by convolution instead of running
+sums, the NCO by cumulative products per update block); ``symbol_sync`` is inherently
+sequential and is written as a plain loop with NumPy's angle/exp instead of the kernel's
+square roots, and with window sums recomputed instead of run.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
 from phy.gfsk._kernels import (
     CLIP,
@@ -16,6 +16,7 @@ from phy.gfsk._kernels import (
     FE_PHASE,
     FE_PHASOR,
     FE_POS,
+    FE_POS_P,
     FE_R1,
     FE_STEP,
     FE_STEP_OLD,
@@ -28,6 +29,8 @@ from phy.gfsk._kernels import (
     SY_N_SYM,
     SY_PHASE,
     SY_POS,
+    SY_POS_C,
+    SY_POS_R,
     SY_POWER,
     SY_R2,
     SY_REF,
@@ -49,6 +52,8 @@ def _sanitize(x: np.ndarray) -> np.ndarray:
 def _box(ring: np.ndarray, pos: int, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sums of the last len(ring) values at each new value; the updated ring."""
     length = ring.size
+    if values.size == 0:
+        return values.copy(), ring.copy()
     ext = np.concatenate([np.roll(ring, -pos), values])  # oldest first
     sums = np.convolve(ext[1:], np.ones(length), mode="valid")
     new_ring = np.empty_like(ring)
@@ -57,13 +62,13 @@ def _box(ring: np.ndarray, pos: int, values: np.ndarray) -> tuple[np.ndarray, np
     return sums, new_ring
 
 
-def front_end(x, params, c_state, i_state, ring1, ring2, out_y, out_f):
-    alpha1, block, decim = params[0], int(params[1]), int(params[2])
+def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, out_y, out_f):
+    block, decim = int(params[1]), int(params[2])
     n = x.shape[0]
     xs = _sanitize(x)
     prev = np.concatenate([[c_state[FE_X_PREV]], xs[:-1]])
-    r1_init = signal.lfiltic([alpha1], [1.0, alpha1 - 1.0], [c_state[FE_R1]])
-    r1 = signal.lfilter([alpha1], [1.0, alpha1 - 1.0], xs * np.conj(prev), zi=r1_init)[0]
+    pos_p = int(i_state[FE_POS_P])
+    r1, ring_p[:] = _box(ring_p, pos_p, xs * np.conj(prev))  # exact window sums
     phasor, step, step_old = c_state[FE_PHASOR], c_state[FE_STEP], c_state[FE_STEP_OLD]
     phases = np.empty(n, dtype=np.complex128)
     freqs = np.empty(n)
@@ -106,12 +111,16 @@ def front_end(x, params, c_state, i_state, ring1, ring2, out_y, out_f):
     i_state[FE_POS] = (pos + n) % ring1.size
     i_state[FE_PHASE] = phase
     i_state[FE_DECIM] = (int(i_state[FE_DECIM]) + n) % decim
+    i_state[FE_POS_P] = (pos_p + n) % ring_p.size
     return picks.size
 
 
-def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, slots):
+def symbol_sync(
+    y, f, params, table, c_state, f_state, i_state, ring, ring_c, ring_r, out_llr, slots
+):
     sps = int(params[0])
-    alpha_t, gain_t, alpha2, beta, alpha_p, decim = params[1:7]
+    gain_t, beta, alpha_p, decim = params[2], params[4], params[5], params[6]
+    pos_c, pos_r = int(i_state[SY_POS_C]), int(i_state[SY_POS_R])
     cs = {k: complex(c_state[k]) for k in range(c_state.size)}
     t_next, power = float(f_state[SY_T_NEXT]), float(f_state[SY_POWER])
     pos, phase = int(i_state[SY_POS]), int(i_state[SY_PHASE])
@@ -126,14 +135,18 @@ def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, s
         cs[SY_CSUM] += s * s * table[phase]
         phase = (phase + 1) % sps
         if phase == 0:
-            cs[SY_C] += alpha_t * (cs[SY_CSUM] - cs[SY_C])
+            ring_c[pos_c] = cs[SY_CSUM]
+            pos_c = (pos_c + 1) % ring_c.size
+            cs[SY_C] = complex(np.sum(ring_c))
             cs[SY_CSUM] = 0j
         if n_abs >= t_next:
             mu = t_next - (n_abs - 1)
             yk = cs[SY_Y_PREV] + mu * (yn - cs[SY_Y_PREV])
             back = np.exp(1j * 8 * np.pi * float(f[n]) * sps * decim)
             d2 = yk * np.conj(cs[SY_YK_PREV2])
-            cs[SY_R2] += alpha2 * (d2 * d2 * back - cs[SY_R2])
+            ring_r[pos_r] = d2 * d2 * back
+            pos_r = (pos_r + 1) % ring_r.size
+            cs[SY_R2] = complex(np.sum(ring_r))
             if n_sym % 2 == 1 and abs(cs[SY_R2]) > 0:
                 cs[SY_U2] = np.exp(0.25j * np.angle(cs[SY_R2] * np.conj(back)))
             pred = cs[SY_REF] * cs[SY_U2]
@@ -169,4 +182,5 @@ def symbol_sync(y, f, params, table, c_state, f_state, i_state, ring, out_llr, s
     f_state[SY_T_NEXT], f_state[SY_POWER] = t_next, power
     i_state[SY_POS], i_state[SY_PHASE] = pos, phase
     i_state[SY_N_ABS], i_state[SY_N_SYM] = n_abs, n_sym
+    i_state[SY_POS_C], i_state[SY_POS_R] = pos_c, pos_r
     return n_out
