@@ -49,12 +49,12 @@ from upper.network import address_from_public_key
 from upper.presentation import MODES, Identity, Protector, verify_signature
 from upper.transport import Transport
 
-__all__ = ["SessionConfig", "SessionLayer", "SessionState"]
+__all__ = ["SessionConfig", "SessionError", "SessionLayer", "SessionState", "mermaid_diagram"]
 
 K_HELLO, K_HELLO_ACK, K_SEALED, K_REFUSE = 1, 2, 3, 4
-T_DATA, T_PING, T_PONG, T_CLOSE, T_CLOSE_ACK = 1, 2, 3, 4, 5
+T_DATA, T_PING, T_PONG, T_CLOSE, T_CLOSE_ACK, T_ACK = 1, 2, 3, 4, 5, 6
 _HELLO = struct.Struct(">BB8s16s32s32sI")
-_INNER = struct.Struct(">BI")
+_INNER = struct.Struct(">BII")  # type, sequence number, next expected from the peer
 _MODE_CODE = {"encrypt": 1, "sign": 2}
 _CODE_MODE = {v: k for k, v in _MODE_CODE.items()}
 
@@ -84,6 +84,7 @@ _TRANSITIONS: dict[tuple[SessionState, str], SessionState] = {
     (S.HELLO_SENT, "close"): S.CLOSED,
     (S.ESTABLISHED, "hello"): S.ESTABLISHED,
     (S.ESTABLISHED, "timeout"): S.DOWN,
+    (S.ESTABLISHED, "resync"): S.HELLO_SENT,
     (S.ESTABLISHED, "close"): S.CLOSING,
     (S.ESTABLISHED, "peer_close"): S.CLOSED,
     (S.DOWN, "retry"): S.HELLO_SENT,
@@ -98,6 +99,18 @@ _TRANSITIONS: dict[tuple[SessionState, str], SessionState] = {
 }
 
 
+def mermaid_diagram() -> str:
+    """The session state machine as a Mermaid state diagram, generated from ``_TRANSITIONS``."""
+    lines = ["stateDiagram-v2", "    [*] --> idle"]
+    for (state, happening), nxt in _TRANSITIONS.items():
+        lines.append(f"    {_node(state)} --> {_node(nxt)}: {happening}")
+    return "\n".join(lines)
+
+
+def _node(state: SessionState) -> str:
+    return state.value.replace("-", "_")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SessionConfig:
     """Session parameters (times in seconds)."""
@@ -108,6 +121,7 @@ class SessionConfig:
     reconnect_min_s: float = 2.0
     reconnect_max_s: float = 30.0
     close_timeout_s: float = 10.0
+    ack_delay_s: float = 1.0  # confirm delivered data after this long if nothing else goes
     max_outbox_bytes: int = 4 << 20
     trusted_keys: frozenset[bytes] | None = None
     psk: bytes | None = None
@@ -132,7 +146,7 @@ class _Session:
     rx_next: int = 0
     outbox: OrderedDict = field(default_factory=OrderedDict)  # seq -> payload
     outbox_bytes: int = 0
-    in_transport: dict = field(default_factory=dict)  # transport message id -> seq
+    ack_due_s: float = float("inf")  # a confirmation of delivered data is owed by then
     last_rx_s: float = 0.0
     last_ping_s: float = -1e18
     retry_at_s: float = float("inf")
@@ -223,7 +237,7 @@ class SessionLayer:
             elif s.state is S.ESTABLISHED:
                 heard = self._heard_s(peer, s)
                 ping = max(heard, s.last_ping_s) + cfg.keepalive_interval_s
-                deadline = min(deadline, ping, heard + cfg.keepalive_timeout_s)
+                deadline = min(deadline, ping, heard + cfg.keepalive_timeout_s, s.ack_due_s)
         return deadline
 
     def handle_timer(self, now_s: float) -> list[object]:
@@ -235,7 +249,6 @@ class SessionLayer:
                 if now_s >= heard + cfg.keepalive_timeout_s:
                     self._move(s, "timeout")
                     self.transport.reset_peer(peer)
-                    s.in_transport.clear()
                     s.backoff_s = cfg.reconnect_min_s
                     s.retry_at_s = now_s + self._rng.uniform(0.0, cfg.reconnect_min_s)
                     self._count("timeouts")
@@ -243,6 +256,8 @@ class SessionLayer:
                 elif now_s >= max(heard, s.last_ping_s) + cfg.keepalive_interval_s:
                     s.last_ping_s = now_s
                     self._seal_send(peer, s, T_PING, 0, b"", now_s)
+                elif now_s >= s.ack_due_s:
+                    self._seal_send(peer, s, T_ACK, 0, b"", now_s)
             elif s.state in (S.HELLO_SENT, S.DOWN) and now_s >= s.retry_at_s:
                 self._move(s, "retry")
                 self._count("reconnect_attempts")
@@ -255,12 +270,7 @@ class SessionLayer:
     def receive_data(self, event: object, now_s: float) -> list[object]:
         """Feed one transport event (reliable messages and acknowledgements)."""
         if isinstance(event, MessageAcked):
-            s = self._sessions.get(event.peer)
-            if s is not None:
-                seq = s.in_transport.pop(event.message_id, None)
-                if seq is not None and seq in s.outbox:
-                    s.outbox_bytes -= len(s.outbox.pop(seq))
-            return []
+            return []  # the outbox waits for the peer's session to confirm (authenticated)
         if not isinstance(event, MessageReceived) or event.datagram:
             return []
         peer, data = event.peer, event.data
@@ -283,7 +293,6 @@ class SessionLayer:
     # -- handshake -------------------------------------------------------------------------
     def _send_hello(self, peer: bytes, s: _Session, now_s: float) -> None:
         self.transport.reset_peer(peer)
-        s.in_transport.clear()
         s.initiator = True
         s.nonce = self._rng.randbytes(16)
         s.eph = X25519PrivateKey.from_private_bytes(self._rng.randbytes(32))
@@ -360,7 +369,6 @@ class SessionLayer:
             if (s.state, event) not in _TRANSITIONS:
                 return [self._drop("unexpected_hello", peer)]
             self.transport.reset_peer(peer)
-            s.in_transport.clear()
             s.initiator = False
             s.nonce = self._rng.randbytes(16)
             s.eph = X25519PrivateKey.from_private_bytes(self._rng.randbytes(32))
@@ -375,8 +383,7 @@ class SessionLayer:
         s.ever_established = True
         s.last_rx_s = now_s
         s.backoff_s = 0.0
-        for seq in [q for q in s.outbox if q < rx_next]:
-            s.outbox_bytes -= len(s.outbox.pop(seq))
+        self._confirmed(s, rx_next)
         for seq in s.outbox:
             self._transmit(peer, s, seq, now_s)
         self._count("established")
@@ -405,12 +412,13 @@ class SessionLayer:
 
     # -- sealed traffic --------------------------------------------------------------------
     def _transmit(self, peer: bytes, s: _Session, seq: int, now_s: float) -> None:
-        message_id = self._seal_send(peer, s, T_DATA, seq, s.outbox[seq], now_s)
-        s.in_transport[message_id] = seq
+        self._seal_send(peer, s, T_DATA, seq, s.outbox[seq], now_s)
 
     def _seal_send(self, peer, s: _Session, kind: int, seq: int, payload: bytes, now_s) -> int:
         assert s.protector is not None
-        frame = bytes([K_SEALED]) + s.protector.seal(_INNER.pack(kind, seq) + payload)
+        s.ack_due_s = float("inf")  # every sealed message carries our confirmation
+        inner = _INNER.pack(kind, seq, s.rx_next) + payload
+        frame = bytes([K_SEALED]) + s.protector.seal(inner)
         return self.transport.send_message(peer, frame, now_s)
 
     def _on_sealed(self, peer: bytes, frame: bytes, now_s: float) -> list[object]:
@@ -425,16 +433,25 @@ class SessionLayer:
         assert isinstance(plain, bytes)
         if len(plain) < _INNER.size:
             return [self._drop("truncated", peer)]
-        kind, seq = _INNER.unpack_from(plain)
+        kind, seq, peer_rx_next = _INNER.unpack_from(plain)
         payload = plain[_INNER.size :]
         s.last_rx_s = now_s
+        self._confirmed(s, peer_rx_next)
         if kind == T_DATA:
             if seq < s.rx_next:
                 return [self._drop("duplicate", peer)]
-            if seq > s.rx_next:
-                return [self._drop("sequence_gap", peer)]
+            if seq > s.rx_next:  # an authenticated message proves that one was lost
+                events: list[object] = [self._drop("sequence_gap", peer)]
+                if s.state is S.ESTABLISHED:
+                    self._move(s, "resync")
+                    self._count("resyncs")
+                    self._send_hello(peer, s, now_s)
+                return events
             s.rx_next += 1
+            s.ack_due_s = min(s.ack_due_s, now_s + self.config.ack_delay_s)
             return [MessageReceived(peer=peer, data=payload)]
+        if kind == T_ACK:
+            return []
         if kind == T_PING:
             self._seal_send(peer, s, T_PONG, 0, b"", now_s)
             return []
@@ -454,6 +471,14 @@ class SessionLayer:
         return [self._drop("unknown_type", peer)]
 
     # -- helpers ---------------------------------------------------------------------------
+    def _confirmed(self, s: _Session, peer_rx_next: int) -> None:
+        """The peer has every message before ``peer_rx_next``: drop them from the outbox."""
+        while s.outbox:
+            seq = next(iter(s.outbox))
+            if seq >= peer_rx_next:
+                break
+            s.outbox_bytes -= len(s.outbox.pop(seq))
+
     def _heard_s(self, peer: bytes, s: _Session) -> float:
         """Liveness: the last sealed message or any current-stream segment from ``peer``."""
         return max(s.last_rx_s, self.transport.last_heard_s(peer))

@@ -125,3 +125,23 @@ def test_one_hour_soak_with_outages_in_virtual_time():
     assert a.session.stats.get("timeouts", 0) >= 3  # the outages were noticed
     stats = a.all_stats()
     assert stats["transport"]["retransmissions"] > 0
+
+
+def test_predicted_airtime_matches_the_medium():
+    sim = make_sim(seed=14)
+    line(sim, "AB")
+    a = sim.nodes["A"]
+    sim.run_for(12.0)
+    sizes = []
+    original = sim.medium.transmit
+
+    def tap(src, next_hop, packet, now_s):
+        if src == a.address:
+            sizes.append(len(packet))
+        return original(src, next_hop, packet, now_s)
+
+    sim.medium.transmit = tap
+    report = a.emit("hello", "everyone")  # one signed broadcast datagram
+    sim.run_for(0.0)
+    assert report.frames == 1 and len(sizes) == 1
+    assert report.airtime_s == sim.link.airtime_s(sizes[0])

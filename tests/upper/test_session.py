@@ -123,3 +123,31 @@ def test_forged_and_replayed_session_frames_are_dropped(pair):
     assert got == ["once"]
     dropped = {**b.network.stats, **b.transport.stats, **b.session.stats}
     assert sum(v for k, v in dropped.items() if k.startswith("dropped_")) > 0
+
+
+def test_corrupted_segment_that_transport_accepted_is_recovered_by_the_session(pair):
+    a, b = pair.nodes["A"], pair.nodes["B"]
+    got = []
+    b.on("msg", lambda sender, data: got.append(data))
+    a.emit("msg", 0, to=b.address)
+    assert pair.run_until(lambda: got == [0], timeout_s=30.0)
+    original = pair.medium.transmit
+    corrupted = []
+
+    def corrupt_one(src, next_hop, packet, now_s):
+        if src == a.address and len(packet) > 60 and not corrupted:
+            bad = bytearray(packet)
+            bad[-3] ^= 0xFF  # inside the sealed session frame: transport cannot tell
+            corrupted.append(bytes(bad))
+            packet = bytes(bad)
+        return original(src, next_hop, packet, now_s)
+
+    pair.medium.transmit = corrupt_one
+    for i in range(1, 6):
+        a.emit("msg", i, to=b.address)
+    assert pair.run_until(lambda: len(got) >= 6, timeout_s=120.0)
+    pair.run_for(30.0)
+    assert corrupted
+    assert got == list(range(6))
+    assert b.session.stats["dropped_bad_tag"] >= 1
+    assert b.session.stats["resyncs"] == 1
