@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import socket
 import subprocess
@@ -91,6 +92,29 @@ def test_sim_radio_channel_noise_and_bound():
     out = radio.read(1000)
     assert abs(np.mean(out[:50]) - 2) < 0.1
     assert 0.07 < np.std(out[100:]) < 0.13
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("phy.gfsk") is None, reason="phy.gfsk has not landed yet"
+)
+def test_sim_medium_with_channel_model_carries_a_burst_between_nodes():
+    from phy.channel import Channel, ChannelConfig
+    from phy.modem import make_receiver, modulate
+
+    rate = 400_000.0
+    config = ChannelConfig(sample_rate_hz=rate, snr_db=20, signal_power=1.0, cfo_hz=3000)
+    medium = SimMedium(sample_rate_hz=rate, channel=Channel(config, rng=np.random.default_rng(3)))
+    alice = SimRadio(sample_rate_hz=rate, medium=medium)
+    bob = SimRadio(sample_rate_hz=rate, medium=medium)
+    receiver = make_receiver("gfsk50k", sample_rate_hz=rate)
+    bursts = receiver.process(bob.read(2000))
+    alice.read(2000)
+    alice.write(modulate("gfsk50k", b"over the air", sample_rate_hz=rate))
+    for _ in range(10):
+        bursts += receiver.process(bob.read(4000))
+    bursts += receiver.flush()
+    assert [b.payload for b in bursts] == [b"over the air"]
+    assert abs(bursts[0].cfo_hz - 3000) < 1000
 
 
 # -- file ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from phy.captures import CaptureReader, sigmf_paths
@@ -176,6 +177,41 @@ def test_rx_record_writes_detected_bursts_as_annotations(tmp_path, capsys):
         assert annotation.sample_start == burst["start_sample"]
         assert annotation.fields["sdrlink:snr_db"] == burst["snr_db"]
         assert annotation.freq_lower_edge_hz < 868e6 < annotation.freq_upper_edge_hz
+
+
+@_needs("phy.psk")
+def test_rx_output_does_not_depend_on_chunk_size(tmp_path, capsys):
+    out = tmp_path / "c.sigmf-meta"
+    argv = ["tx", "-p", "qpsk250k", "--out", str(out), "--sample-rate", "1M"]
+    assert main([*argv, "--channel", "ebn0=20,cfo=2000", "one", "two", "three"]) == 0
+    whole = _rx(capsys, str(out), "--chunk-samples", "1000000")
+    for chunk in ("4099", "65536"):
+        assert _rx(capsys, str(out), "--chunk-samples", chunk) == whole
+    assert len(whole) == 3
+
+
+@_needs("phy.psk")
+@pytest.mark.parametrize("profile", ["gfsk50k", "bpsk250k", "qpsk250k"])
+def test_rx_on_random_bytes_does_not_crash(tmp_path, capsys, profile):
+    rng = np.random.default_rng(11)
+    noise = tmp_path / "noise.cu8"
+    noise.write_bytes(rng.integers(0, 256, 400_000, dtype=np.uint8).tobytes())
+    bursts = _rx(capsys, str(noise), "-p", profile, "--sample-rate", "1M")
+    assert all(isinstance(b["payload_hex"], str) for b in bursts)
+
+
+def test_progress_shows_on_long_captures(capsys):
+    from upper.cli.rx import _Progress
+
+    progress = _Progress(100_000_000, 1e6, quiet=False)  # 100 s of signal
+    for done in range(0, 100_000_001, 5_000_000):
+        progress.update(done)
+    progress.done()
+    lines = [line for line in capsys.readouterr().err.replace("\r", "\n").splitlines() if line]
+    assert [line.split()[-1] for line in lines] == [f"{p}%" for p in range(10, 101, 10)]
+    short = _Progress(1_000_000, 1e6, quiet=False)  # 1 s: no progress
+    short.update(1_000_000)
+    assert capsys.readouterr().err == ""
 
 
 BAD = [
