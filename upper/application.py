@@ -23,6 +23,7 @@ is about to send (first hop, from the link rate and every layer's overhead).
 
 from __future__ import annotations
 
+import heapq
 import math
 import random
 from collections import deque
@@ -209,6 +210,7 @@ class Node:
         self._handlers: dict[str, Callable[..., Any]] = {}
         self._rooms: dict[str, bytes] = {}
         self._calls: dict[int, Call] = {}
+        self._call_deadlines: list[tuple[float, int]] = []  # heap; stale entries skipped
         self._next_ack_id = 1
         self._now_s = 0.0
         self.log: deque[tuple[float, object]] = deque(maxlen=self.config.event_log_entries)
@@ -336,8 +338,10 @@ class Node:
             self.transport.next_deadline_s(),
             self.session.next_deadline_s(),
         )
-        for call in self._calls.values():
-            deadline = min(deadline, call.deadline_s)
+        while self._call_deadlines and self._call_deadlines[0][1] not in self._calls:
+            heapq.heappop(self._call_deadlines)  # answered already
+        if self._call_deadlines:
+            deadline = min(deadline, self._call_deadlines[0][0])
         return deadline
 
     def handle_timer(self, now_s: float) -> None:
@@ -347,8 +351,11 @@ class Node:
         self._process(self.network.handle_timer(now))
         self._process(self.transport.handle_timer(now))
         self._process(self.session.handle_timer(now))
-        for ack_id in [i for i, c in self._calls.items() if c.deadline_s <= now]:
-            call = self._calls.pop(ack_id)
+        while self._call_deadlines and self._call_deadlines[0][0] <= now:
+            _, ack_id = heapq.heappop(self._call_deadlines)
+            call = self._calls.pop(ack_id, None)
+            if call is None:
+                continue
             self._count("call_timeouts")
             call._finish(error=CallTimeout(f"no acknowledgement of {call.event!r} in time"))
         self._flush()
@@ -373,6 +380,10 @@ class Node:
             raise SdrlinkError("too many calls waiting for acknowledgements; wait for some")
         call = Call(event, self._now_s + timeout_s)
         self._calls[self._next_ack_id] = call
+        heapq.heappush(self._call_deadlines, (call.deadline_s, self._next_ack_id))
+        if len(self._call_deadlines) > 2 * self.config.max_pending_calls:  # drop answered ones
+            self._call_deadlines = [(c.deadline_s, i) for i, c in self._calls.items()]
+            heapq.heapify(self._call_deadlines)
         self._next_ack_id += 1
         return call
 
