@@ -24,7 +24,11 @@ from phy.radios._rtl_tcp_protocol import (
 )
 from phy.radios.rtl_tcp_server import RtlTcpServer
 
-RTL433_DIR = Path("/work/shared/data/real/rtl_433")
+_REAL = "shared/data/real/rtl_433"
+RTL433_DIR = next(
+    (d for d in (Path(__file__).resolve().parents[3] / _REAL, Path("/work") / _REAL) if d.is_dir()),
+    Path("/work") / _REAL,
+)
 SENSIBLE = RTL433_DIR / "sensibleliving_g001_433.92M_250k.cu8"
 
 
