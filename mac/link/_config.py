@@ -38,7 +38,9 @@ class LinkConfig:
     keepalive_s : float
         Idle time after which a KEEPALIVE probes the peer, seconds.
     link_timeout_s : float
-        Silence after which the link is lost, seconds (> ``keepalive_s``).
+        Silence after which the link is lost, seconds (> ``keepalive_s``). Probes repeat
+        every RTO (at most ``rto_max_s``) while the peer is silent, so keep it several
+        times ``rto_max_s``: at 40 % frame loss a round trip fails 70 % of the time.
     ack_delay_s : float
         How long an in-order ACK may wait for a data frame to ride on, seconds.
     turnaround_s : float
@@ -54,10 +56,10 @@ class LinkConfig:
     max_send_queue: int = 1024
     rto_initial_s: float = 3.0
     rto_min_s: float = 0.2
-    rto_max_s: float = 60.0
+    rto_max_s: float = 30.0
     max_retries: int = 16
     keepalive_s: float = 15.0
-    link_timeout_s: float = 60.0
+    link_timeout_s: float = 120.0
     ack_delay_s: float = 0.0
     turnaround_s: float = 0.0
     dupthresh: int = 3

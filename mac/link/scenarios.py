@@ -1,7 +1,7 @@
 """Reproducible link scenarios over the simulated channel (tests, docs and benchmarks).
 
 ``python -m mac.link.scenarios`` runs the two acceptance scenarios and prints goodput and
-retransmission counts (the numbers in ``docs/link.md``):
+retransmission counts (the numbers in ``docs/link.md``); ``--sweep`` adds `sweep`:
 
 * `transfer_pair`: one station sends numbered messages to another over a lossy, corrupting,
   duplicating and reordering channel;
@@ -14,8 +14,10 @@ callers can check exactly-once, in-order delivery.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import struct
+import sys
 from dataclasses import dataclass, field
 
 from .._events import Acked, DataReceived, Disconnected, Event, LinkLost
@@ -30,6 +32,7 @@ __all__ = [
     "LOSSY_CHANNEL",
     "NodeResult",
     "TransferResult",
+    "sweep",
     "transfer_pair",
     "transfer_shared",
 ]
@@ -52,6 +55,7 @@ PAIR_CONFIG = LinkConfig(
     rto_min_s=0.1,
     rto_max_s=10.0,
     max_retries=40,
+    link_timeout_s=120.0,
     turnaround_s=0.01,
 )
 
@@ -237,13 +241,45 @@ def transfer_shared(
     return TransferResult(results, end, channel.stats, model.bit_rate_bps, payload_bytes)
 
 
-def main() -> None:
-    """Print both scenarios' numbers."""
+def sweep(*, seeds: int = 40) -> list[str]:
+    """Failures over many seeds, windows and loss rates (empty list: none).
+
+    Point to point: 1500 messages, loss 0, 20 and 40 %, windows 8/32/64; shared: 100
+    messages per station, loss 0, 10 and 25 %. A failure is anything but exactly-once,
+    in-order delivery of everything without a lost link. Cost: about 40 s of CPU.
+    """
+    failures = []
+    for seed in range(seeds):
+        for loss in (0.0, 0.2, 0.4):
+            model = dataclasses.replace(LOSSY_CHANNEL, loss=loss)
+            config = dataclasses.replace(PAIR_CONFIG, window=(8, 32, 64)[seed % 3])
+            r = transfer_pair(n_messages=1500, seed=seed, model=model, config=config)
+            if r.nodes[2].received != list(range(1500)) or r.nodes[1].lost_events:
+                failures.append(f"pair seed={seed} loss={loss}")
+    for seed in range(3 * seeds // 4):
+        for loss in (0.0, 0.1, 0.25):
+            r = transfer_shared(
+                n_messages=100, seed=seed, model=dataclasses.replace(SHARED_CHANNEL, loss=loss)
+            )
+            for address, node in r.nodes.items():
+                if node.received != list(range(100)) or node.lost_events:
+                    failures.append(f"shared seed={seed} loss={loss} node={address}")
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print both scenarios' numbers; ``--sweep`` also runs `sweep`."""
+    args = sys.argv[1:] if argv is None else argv
     print("Point to point, 10,000 messages of 32 bytes (LOSSY_CHANNEL, PAIR_CONFIG):")
     print(transfer_pair().summary())
     print("\nThree stations, CSMA, 300 messages of 32 bytes each (SHARED_CHANNEL):")
     print(transfer_shared().summary())
+    if "--sweep" in args:
+        failures = sweep()
+        print(f"\nsweep: {len(failures)} failures", *failures, sep="\n")
+        return 1 if failures else 0
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
