@@ -549,3 +549,22 @@ def test_abort_drops_the_link_and_resets_the_peer():
     _ea, eb, _ = pump(a, b, t)
     assert of(eb, Disconnected) == [Disconnected(peer=1, reason="reset")]
     assert not of(eb, DataReceived)
+
+
+def test_ack_delay_waits_for_a_frame_to_ride_on_unless_asked():
+    cfg = LinkConfig(ack_delay_s=0.2)
+    a, b, t = connected_pair(config_b=cfg)
+    a.send(b"x", t)
+    (frame,) = a.frames_to_send(t)
+    assert frame.flags & FrameFlags.ACK_REQUEST
+    quiet = LinkFrame(
+        frame_type=FrameType.DATA, src=1, dst=2, seq=frame.seq, ack=frame.ack, payload=b"x"
+    )
+    assert of(b.receive_frame(quiet, t + 0.1), DataReceived)
+    assert b.frames_to_send(t + 0.1) == []
+    assert b.next_deadline_s() == pytest.approx(t + 0.3)
+    b.send(b"rides along", t + 0.15)
+    (data,) = b.frames_to_send(t + 0.15)  # the ACK rides on data: no ACK frame
+    assert data.frame_type == FrameType.DATA and data.ack == (frame.seq + 1) % 256
+    b.receive_frame(frame, t + 0.16)  # a duplicate asks for an ACK now
+    assert [f.frame_type for f in b.frames_to_send(t + 0.16)] == [FrameType.ACK]
