@@ -1,12 +1,14 @@
 """Numba kernels of the AFSK demodulator (plain-NumPy twins in ``_reference.py``).
 
-State layout of ``slice_bits`` (float64 array, owned by the Python object)::
+``slice_bits`` works on F front ends (tone-envelope pairs from different correlators, all
+of the same delay) and G slicer gains: output row ``f * G + g``. State layout (float64
+array, owned by the Python object)::
 
     0 clock phase in symbols, 1 relative clock-rate correction, 2 previous mark-space
-    difference, 3 mark peak level, 4 space peak level, 5 previous normalised mark,
-    6 previous normalised space, 7 difference at the last mid-point between bits,
-    8 difference at the last bit, 9 mean |difference| at bits, 10 mean difference^2 at
-    bits, then per slicer k: 11 + 2k mean |v|, 12 + 2k mean v^2
+    difference of front 0, 3 difference at the last mid-point between bits, 4 difference
+    at the last bit, 5 mean |difference| at bits, 6 mean difference^2 at bits,
+    per front f at 7 + 4f: mark peak, space peak, previous normalised mark and space,
+    per row r at 7 + 4F + 2r: mean |v|, mean v^2
 
 Parameters of ``slice_bits`` (float64 array)::
 
@@ -21,7 +23,8 @@ import numpy as np
 
 from phy._jit import njit
 
-N_STATE_FIXED = 11
+N_STATE_FIXED = 7
+N_FRONT = 4
 N_PARAMS = 9
 
 
@@ -63,19 +66,18 @@ def _track_peak(peak, value, attack, decay):
 
 
 @njit
-def _emit(ma, sa, gains, params, state, out_llr, n_bits):
-    """Write the LLR of every slicer for one bit sampled at levels (ma, sa)."""
+def _emit(ma, sa, gains, params, state, stats, row0, out_llr, n_bits):
+    """Write the LLR of every slicer gain for one bit sampled at levels (ma, sa)."""
     alpha = params[6]
     clip = params[7]
     for k in range(gains.shape[0]):
+        i = stats + 2 * (row0 + k)
         v = ma - gains[k] * sa
-        mu = state[N_STATE_FIXED + 2 * k] + alpha * (abs(v) - state[N_STATE_FIXED + 2 * k])
-        msq = state[N_STATE_FIXED + 2 * k + 1] + alpha * (v * v - state[N_STATE_FIXED + 2 * k + 1])
-        state[N_STATE_FIXED + 2 * k] = mu
-        state[N_STATE_FIXED + 2 * k + 1] = msq
-        var = max(msq - mu * mu, 1e-3 * msq + 1e-12)
-        llr = -2.0 * mu * v / var
-        out_llr[k, n_bits] = min(max(llr, -clip), clip)
+        state[i] += alpha * (abs(v) - state[i])
+        state[i + 1] += alpha * (v * v - state[i + 1])
+        var = max(state[i + 1] - state[i] * state[i], 1e-3 * state[i + 1] + 1e-12)
+        llr = -2.0 * state[i] * v / var
+        out_llr[row0 + k, n_bits] = min(max(llr, -clip), clip)
 
 
 @njit
@@ -84,7 +86,7 @@ def _lock_weight(state):
 
     Gaussian noise gives 2/pi = 0.64, a clean two-level signal 1.
     """
-    quality = state[9] * state[9] / (state[10] + 1e-12)
+    quality = state[5] * state[5] / (state[6] + 1e-12)
     return min(max((quality - 0.75) / 0.15, 0.0), 1.0)
 
 
@@ -101,71 +103,75 @@ def _correct(state, error, gain_p, gain_f, limit_f):
 
 
 @njit
+def _normalise(env_m, env_s, n, params, state, base):
+    """Peak-normalised mark and space levels of front at ``state[base:]``."""
+    state[base] = _track_peak(state[base], env_m[n], params[4], params[5])
+    state[base + 1] = _track_peak(state[base + 1], env_s[n], params[4], params[5])
+    return env_m[n] / (state[base] + 1e-9), env_s[n] / (state[base + 1] + 1e-9)
+
+
+@njit
 def slice_bits(env_m, env_s, gains, params, state, out_llr, out_t):
     """Normalise tone envelopes, recover the bit clock and sample soft bits.
 
-    Each envelope is divided by its own peak tracker (fast attack, slow decay), which
-    removes level and mark/space twist. The clock is a phase accumulator that advances
-    ``step`` symbols per envelope sample. Its timing error comes from the normalised
-    mark-minus-space difference ``d``: either (``params[8] == 0``) the position of each
-    sign change of ``d`` relative to mid-way between bits, or (``params[8] == 1``) the
-    Gardner detector ``d(k - 1/2) (d(k - 1) - d(k)) / mean|d|^2``; each error pulls the
-    phase (gain ``params[1]``) and the rate (gain ``params[2]``, limited to ``params[3]``).
-    On each phase wrap the interpolated ``ma - g_k sa`` of each slicer becomes an LLR
-    (positive = space = bit 0) scaled by running statistics. ``out_t[i]`` is the
-    fractional envelope-sample index of bit ``i``. Returns the number of bits written.
-    Cost: O(len(env_m) * len(gains)).
+    ``env_m``, ``env_s`` are (F, n): F front ends of equal delay. Each envelope is divided
+    by its own peak tracker (fast attack, slow decay), which removes level and mark/space
+    twist. The clock is a phase accumulator that advances ``step`` symbols per envelope
+    sample. Its timing error comes from front 0's normalised mark-minus-space difference
+    ``d``: either (``params[8] == 0``) the position of each sign change of ``d`` relative
+    to mid-way between bits, or (``params[8] == 1``) the Gardner detector
+    ``d(k - 1/2) (d(k - 1) - d(k)) / mean|d|^2``; each error pulls the phase (gain
+    ``params[1]``) and, while the eye is open, the rate (gain ``params[2]``, limited to
+    ``params[3]``). On each phase wrap the interpolated ``ma - g sa`` of every front and
+    gain becomes an LLR (positive = space = bit 0) in row ``f * G + g``, scaled by running
+    statistics. ``out_t[i]`` is the fractional envelope-sample index of bit ``i``. Returns
+    the number of bits written. Cost: O(n * F * G).
     """
+    n_fronts = env_m.shape[0]
+    n_gains = gains.shape[0]
+    stats = N_STATE_FIXED + N_FRONT * n_fronts
     step0 = params[0]
-    attack = params[4]
-    decay = params[5]
     gardner = params[8] > 0.5
     n_bits = 0
-    for n in range(env_m.shape[0]):
-        state[3] = _track_peak(state[3], env_m[n], attack, decay)
-        state[4] = _track_peak(state[4], env_s[n], attack, decay)
-        ma = env_m[n] / (state[3] + 1e-9)
-        sa = env_s[n] / (state[4] + 1e-9)
-        d = ma - sa
-        prev_d = state[2]
+    for n in range(env_m.shape[1]):
         step = step0 * (1.0 + state[1])
         prev_p = state[0]
         state[0] = prev_p + step
-        if gardner and prev_p < 0.5 <= state[0]:
-            state[7] = prev_d + (0.5 - prev_p) / step * (d - prev_d)
-        if state[0] >= 1.0:
-            tau = min(max((1.0 - prev_p) / step, 0.0), 1.0)
+        wrap = state[0] >= 1.0
+        tau = min(max((1.0 - prev_p) / step, 0.0), 1.0)
+        if wrap:
             state[0] -= 1.0
-            if n_bits < out_t.shape[0]:
-                _emit(
-                    state[5] + tau * (ma - state[5]),
-                    state[6] + tau * (sa - state[6]),
-                    gains,
-                    params,
-                    state,
-                    out_llr,
-                    n_bits,
-                )
-                out_t[n_bits] = n - 1 + tau
-                n_bits += 1
+        emit = wrap and n_bits < out_t.shape[0]
+        d = 0.0
+        for f in range(n_fronts):
+            base = N_STATE_FIXED + N_FRONT * f
+            ma, sa = _normalise(env_m[f], env_s[f], n, params, state, base)
+            if f == 0:
+                d = ma - sa
+            if emit:
+                ia = state[base + 2] + tau * (ma - state[base + 2])
+                isa = state[base + 3] + tau * (sa - state[base + 3])
+                _emit(ia, isa, gains, params, state, stats, f * n_gains, out_llr, n_bits)
+            state[base + 2] = ma
+            state[base + 3] = sa
+        prev_d = state[2]
+        if gardner and prev_p < 0.5 <= prev_p + step:
+            state[3] = prev_d + (0.5 - prev_p) / step * (d - prev_d)
+        if emit:
+            out_t[n_bits] = n - 1 + tau
+            n_bits += 1
+        if wrap:
             d_bit = prev_d + tau * (d - prev_d)
-            state[9] += params[6] * (abs(d_bit) - state[9])
-            state[10] += params[6] * (d_bit * d_bit - state[10])
+            state[5] += params[6] * (abs(d_bit) - state[5])
+            state[6] += params[6] * (d_bit * d_bit - state[6])
             if gardner:
-                error = state[7] * (state[8] - d_bit) / (state[9] * state[9] + 1e-9)
+                error = state[3] * (state[4] - d_bit) / (state[5] * state[5] + 1e-9)
                 _correct(state, error, params[1], params[2], params[3])
-            state[8] = d_bit
+            state[4] = d_bit
         if not gardner and ((prev_d < 0.0 <= d) or (d < 0.0 <= prev_d)):
             frac = prev_d / (prev_d - d) if prev_d != d else 0.0
             crossing = prev_p + frac * step
-            _correct(
-                state,
-                crossing - 0.5 if crossing < 1.0 else crossing - 1.5,
-                params[1],
-                params[2],
-                params[3],
-            )
+            error = crossing - 0.5 if crossing < 1.0 else crossing - 1.5
+            _correct(state, error, params[1], params[2], params[3])
         state[2] = d
-        state[5] = ma
-        state[6] = sa
     return n_bits

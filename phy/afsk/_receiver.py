@@ -51,6 +51,7 @@ class Receiver:
     ) -> None:
         self.profile = profile
         self.sample_rate_hz = profile.sample_rate_hz
+        options.setdefault("window_symbols", 1.6)  # one front end: the framer reads one row
         self._demod = AfskDemodulator(
             sample_rate_hz=profile.sample_rate_hz,
             baud=profile.symbol_rate_baud,
@@ -80,7 +81,7 @@ class Receiver:
         llrs, times = self._demod.demodulate(audio)
         self._times = np.concatenate([self._times, times])
         self._n_bits += times.size
-        found = self._framer.push(llrs[self._demod.n_slicers // 2])
+        found = self._framer.push(llrs[self._demod.main_row])
         half_bit = self.profile.samples_per_symbol / 2
         bursts = []
         for fb in found:

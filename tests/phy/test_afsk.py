@@ -73,15 +73,17 @@ def test_tone_correlate_matches_reference(n):
 @pytest.mark.parametrize("n", [0, 1, 7, 4096])
 def test_slice_bits_matches_reference(n, timing):
     rng = np.random.default_rng(n + 1)
-    demod = AfskDemodulator(sample_rate_hz=9600, n_slicers=3, timing=timing)
+    demod = AfskDemodulator(
+        sample_rate_hz=9600, n_slicers=3, window_symbols=(1.6, 1.2), timing=timing
+    )
     # envelopes of a noisy bit pattern, so that the clock locks and the rate moves too
     bits = np.repeat(rng.integers(0, 2, n // 8 + 1), 8)[:n]
-    env_m = (bits + 0.3 * rng.random(n)).astype(np.float32)
-    env_s = (1 - bits + 0.3 * rng.random(n)).astype(np.float32)
+    env_m = (bits + 0.3 * rng.random((2, n))).astype(np.float32)
+    env_s = (1 - bits + 0.3 * rng.random((2, n))).astype(np.float32)
     results = []
     for impl in (_kernels, _reference):
         state = demod._state.copy()
-        llrs = np.zeros((3, n + 2), dtype=np.float32)
+        llrs = np.zeros((6, n + 2), dtype=np.float32)
         times = np.zeros(n + 2)
         k = impl.slice_bits(env_m, env_s, demod.gains, demod._params, state, llrs, times)
         results.append((k, state, llrs[:, :k], times[:k]))
@@ -96,12 +98,12 @@ def test_demodulator_is_chunk_invariant():
     fs = 22050
     audio = afsk_modulate(_line_bits(rng, 600), sample_rate_hz=fs)
     audio = awgn(audio, rng=rng, sample_rate_hz=fs, bit_rate_bps=1200, ebn0_db=10)
-    demod = AfskDemodulator(sample_rate_hz=fs, n_slicers=3)
+    demod = AfskDemodulator(sample_rate_hz=fs, n_slicers=3, window_symbols=(1.6, 1.3))
     whole = demod.process(audio)
     demod.reset()
     splits = np.sort(rng.choice(np.arange(1, audio.size), size=12, replace=False))
     parts = np.concatenate([demod.process(c) for c in np.split(audio, splits)], axis=1)
-    assert whole.shape[0] == 3
+    assert whole.shape[0] == demod.n_slicers == 6
     np.testing.assert_array_equal(whole, parts)
 
 
@@ -127,10 +129,13 @@ def test_round_trip_through_twist_clock_and_tone_errors(sample_rate_hz, twist_db
         amplitude=0.3,
     )
     audio = _twist(audio, sample_rate_hz, twist_db) + np.float32(0.2)  # DC offset
-    llrs = AfskDemodulator(sample_rate_hz=sample_rate_hz).process(audio)
-    assert llrs.dtype == np.float32
-    assert abs(llrs.size - bits.size * 1200 / baud) < 0.06 * bits.size
-    assert _bit_errors(bits, llrs) == 0
+    demod = AfskDemodulator(sample_rate_hz=sample_rate_hz)
+    rows = demod.process(audio)
+    assert rows.dtype == np.float32
+    assert rows.shape[0] == demod.n_slicers == 3  # three correlator windows by default
+    assert abs(rows.shape[1] - bits.size * 1200 / baud) < 0.06 * bits.size
+    for llrs in rows:
+        assert _bit_errors(bits, llrs) == 0
 
 
 def test_native_bursts_at_changing_levels_and_rates():
@@ -184,7 +189,7 @@ def test_noise_and_garbage_do_not_raise(fs):
         for burst in receiver.process(chunk):
             assert burst.llrs.dtype == np.float32
         llrs = demod.process(chunk)
-        assert llrs.shape[0] == 5
+        assert llrs.shape[0] == demod.n_slicers == 15
         assert np.all(np.isfinite(llrs))
     receiver.flush()
     # still decodes after the garbage
