@@ -81,6 +81,11 @@ class CaptureWriter:
         self._wave = None
         self._file = None
         self._own_file = True
+        if str(path) == "-" and self.format in ("sigmf", "wav"):
+            raise CaptureError(
+                f"{self.format} cannot go to standard output; write a raw format there "
+                "(--format cu8, cf32 or s16) or give a file name"
+            )
         if self.format == "wav":
             if is_complex:
                 raise CaptureError("WAV holds audio; write RF samples as sigmf, cu8 or cf32")

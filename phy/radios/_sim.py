@@ -125,11 +125,9 @@ class SimRadio(Radio):
 
     def read(self, n: int) -> np.ndarray:
         n = int(n)
-        if self._noise_std > 0:
-            noise = self._rng.standard_normal((2, n), dtype=np.float32)
-            out = (noise[0] + 1j * noise[1]).astype(np.complex64) * np.float32(
-                self._noise_std / np.sqrt(2)
-            )
+        if self._noise_std > 0:  # (I, Q) pairs in draw order: the same whatever the split
+            noise = self._rng.standard_normal(2 * n, dtype=np.float32).view(np.complex64)
+            out = noise * np.float32(self._noise_std / np.sqrt(2))
         else:
             out = np.zeros(n, dtype=np.complex64)
         m = min(n, self._pending.size)

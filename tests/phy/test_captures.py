@@ -419,3 +419,5 @@ def test_writer_errors(tmp_path):
         CaptureWriter(tmp_path / "no" / "dir" / "x.cu8", sample_rate_hz=RATE)
     with pytest.raises(CaptureError, match="sample rate must be positive"):
         CaptureWriter(tmp_path / "x.cu8", sample_rate_hz=0)
+    with pytest.raises(CaptureError, match="standard output"):
+        CaptureWriter("-", format="wav", sample_rate_hz=48_000, is_complex=False)

@@ -121,6 +121,17 @@ def test_sim_medium_with_channel_model_carries_a_burst_between_nodes():
     assert abs(bursts[0].cfo_hz - 3000) < 1000
 
 
+def test_sim_radio_read_is_chunk_invariant():
+    x = _iq(5000, 9)
+    outputs = []
+    for splits in ([6000], [1, 7, 4096, 1896], [3000, 3000]):
+        radio = SimRadio(sample_rate_hz=1e6, noise_std=0.05, rng=np.random.default_rng(2))
+        radio.write(x)
+        outputs.append(np.concatenate([radio.read(n) for n in splits]))
+    for out in outputs[1:]:
+        np.testing.assert_array_equal(out, outputs[0])
+
+
 # -- file ------------------------------------------------------------------------------
 def test_file_radio_replays_and_records(tmp_path):
     x = _iq(1000)
