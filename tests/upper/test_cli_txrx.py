@@ -120,7 +120,7 @@ def test_text_output_and_counts(tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.out.count("\n") == 1
     assert '"plain text"' in captured.out and "SNR" in captured.out and "CFO" in captured.out
-    assert "1 bursts" in captured.err
+    assert "1 burst in" in captured.err
 
 
 @_needs("phy.gfsk")

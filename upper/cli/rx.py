@@ -166,8 +166,9 @@ def run(args) -> int:
                 recorder.close()
     if not args.quiet:
         elapsed = time.monotonic() - started
+        noun = "burst" if count == 1 else "bursts"
         print(
-            f"sdrlink rx: {count} bursts in {done / source.sample_rate_hz:.3f} s of signal "
+            f"sdrlink rx: {count} {noun} in {done / source.sample_rate_hz:.3f} s of signal "
             f"({profile.name}, {source.sample_rate_hz:g} S/s; {elapsed:.1f} s)",
             file=sys.stderr,
         )

@@ -232,8 +232,9 @@ def run(args) -> int:
                 fields=fields,
             )
     if args.out != "-":
+        noun = "burst" if len(payloads) == 1 else "bursts"
         print(
-            f"sdrlink tx: {len(payloads)} bursts, {samples.size} samples "
+            f"sdrlink tx: {len(payloads)} {noun}, {samples.size} samples "
             f"({samples.size / rate:.3f} s at {rate:g} S/s) -> {writer.path}",
             file=sys.stderr,
         )
