@@ -568,3 +568,30 @@ def test_ack_delay_waits_for_a_frame_to_ride_on_unless_asked():
     assert data.frame_type == FrameType.DATA and data.ack == (frame.seq + 1) % 256
     b.receive_frame(frame, t + 0.16)  # a duplicate asks for an ACK now
     assert [f.frame_type for f in b.frames_to_send(t + 0.16)] == [FrameType.ACK]
+
+
+def test_link_csma_and_kiss_are_sans_io():
+    """No clocks, sleeps, sockets, threads or global randomness in these layers."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "mac"
+    files = [*sorted((root / "link").glob("*.py")), root / "csma.py", root / "kiss.py"]
+    forbidden = {"time", "socket", "threading", "asyncio", "serial", "select", "subprocess"}
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                names = {(node.module or "").split(".")[0]}
+            else:
+                names = set()
+            assert not names & forbidden, f"{path.name} imports {names & forbidden}"
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                assert not (
+                    isinstance(owner, ast.Name)
+                    and owner.id == "random"
+                    and node.func.attr != "Random"
+                ), f"{path.name}: global random"
