@@ -62,7 +62,9 @@ def _open_source(args):
             raise ConfigError("--radio needs --profile P")
         from phy.radios import open_radio
 
-        options = {"sample_rate_hz": rate or 2_400_000}
+        scheme = args.radio.partition("://")[0].lower() if "://" in args.radio else "file"
+        defaults = {"rtl_tcp": 2_400_000, "rtlsdr": 2_400_000, "sim": profile.sample_rate_hz}
+        options = {"sample_rate_hz": rate or defaults.get(scheme)}  # files know their own
         if freq is not None:
             options["center_freq_hz"] = freq
         if args.gain is not None:
