@@ -55,9 +55,14 @@ class DireWolf:
             cwd=workdir,
         )
         self.log = b""
-        match = self.wait_log(rb"Virtual KISS TNC is available on (/dev/pts/\d+)")
-        self.fd = os.open(match.group(1).decode(), os.O_RDWR | os.O_NOCTTY)
-        tty.setraw(self.fd)
+        self.fd = None
+        try:
+            match = self.wait_log(rb"Virtual KISS TNC is available on (/dev/pts/\d+)")
+            self.fd = os.open(match.group(1).decode(), os.O_RDWR | os.O_NOCTTY)
+            tty.setraw(self.fd)
+        except BaseException:
+            self.close()
+            raise
 
     def _read(self, fds, timeout_s):
         ready, _, _ = select.select(fds, [], [], timeout_s)
@@ -94,7 +99,8 @@ class DireWolf:
         return events
 
     def close(self):
-        os.close(self.fd)
+        if self.fd is not None:
+            os.close(self.fd)
         if self.proc.stdin:
             self.proc.stdin.close()
         self.proc.terminate()
