@@ -30,6 +30,10 @@ from .sim import ChannelModel, SimChannel, SimNode, SimStats
 
 __all__ = [
     "LOSSY_CHANNEL",
+    "PAIR_CONFIG",
+    "SHARED_CHANNEL",
+    "SHARED_CONFIG",
+    "SHARED_CSMA",
     "NodeResult",
     "TransferResult",
     "sweep",
