@@ -218,6 +218,14 @@ class Csma:
         """The last carrier-sense input."""
         return self._busy
 
+    def reset(self) -> None:
+        """Back to IDLE with no timer and a clear channel (after the radio restarts);
+        counters are kept. A keyed transmitter must be released by the runtime."""
+        self._state = CsmaState.IDLE
+        self._busy = False
+        self._deadline_s = math.inf
+        self._events = []
+
     def reconfigure(self, config: CsmaConfig) -> None:
         """Apply new parameters (a KISS command); they take effect at the next draw."""
         self._cfg = config

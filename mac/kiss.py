@@ -189,8 +189,11 @@ class KissDecoder:
         self._synced = False
         self._discarding = False
 
-    def receive_data(self, data: bytes) -> list[Event]:
-        """Feed serial bytes; returns the complete frames they finish, in order."""
+    def receive_data(self, data: bytes, now_s: float | None = None) -> list[Event]:
+        """Feed serial bytes; returns the complete frames they finish, in order.
+
+        ``now_s`` is accepted for the layers' common interface; framing needs no time.
+        """
         events: list[Event] = []
         data = bytes(data)
         start = 0

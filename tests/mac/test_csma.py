@@ -122,3 +122,14 @@ def test_kiss_commands_update_the_configuration_like_a_tnc():
     assert CsmaConfig().with_kiss(KissCommand.SLOTTIME, 0).slot_time_s == 0.01
     with pytest.raises(ConfigError):
         CsmaConfig().with_kiss(KissCommand.P, 256)
+
+
+def test_reset_returns_to_idle():
+    csma = Csma(config=CsmaConfig(persistence=1 / 256), rng=random.Random(5))
+    csma.channel_busy(0.0, True)
+    csma.request(0.0)
+    assert csma.state is CsmaState.WAIT_CLEAR
+    csma.reset()
+    assert csma.state is CsmaState.IDLE and not csma.busy and csma.next_deadline_s() is None
+    full = Csma(config=CsmaConfig(full_duplex=True, tx_delay_s=0.0))
+    assert full.request(1.0) == [KeyUp(ptt_on_s=1.0, data_start_s=1.0)]
