@@ -27,6 +27,7 @@ class BerPoint:
     theory_ber: float
     bits: int
     bit_errors: int
+    error_bursts: int
     bursts_sent: int
     bursts_found: int
     false_alarms: int
@@ -81,10 +82,13 @@ def measure_ber(
     *,
     rng: np.random.Generator,
     min_errors: int = 100,
+    min_error_bursts: int = 10,
     max_bits: int = 2_000_000,
     progress: Progress | None = None,
 ) -> BerPoint:
-    """Send random payloads at ``ebn0_db`` until ``min_errors`` bit errors (or ``max_bits``).
+    """Send random payloads at ``ebn0_db`` until ``min_errors`` bit errors spread over at
+    least ``min_error_bursts`` bursts (errors come in bursts when a receiver slips), or
+    ``max_bits``.
 
     Eb is the burst's mean power over the PHY bit rate. Missed bursts do not add bits or
     errors; they lower ``detection``. Cost: about max(min_errors / BER, max_bits) bits
@@ -95,9 +99,9 @@ def measure_ber(
     profile = setup.profile
     receiver = make_receiver(profile, sample_rate_hz=setup.rate_hz)
     n_block = bursts_per_block(setup, setup.payload_bytes)
-    bits = errors = sent = found = false_alarms = 0
+    bits = errors = error_bursts = sent = found = false_alarms = 0
     start = time.perf_counter()
-    while errors < min_errors and bits < max_bits:
+    while (errors < min_errors or error_bursts < min_error_bursts) and bits < max_bits:
         payloads = [rng.bytes(setup.payload_bytes) for _ in range(n_block)]
         outcome = simulate_block(
             setup,
@@ -113,7 +117,9 @@ def measure_ber(
                 continue
             found += 1
             sent_bits = np.unpackbits(np.frombuffer(payload, dtype=np.uint8))
-            errors += int(np.count_nonzero(burst.bits != sent_bits))
+            burst_errors = int(np.count_nonzero(burst.bits != sent_bits))
+            errors += burst_errors
+            error_bursts += burst_errors > 0
             bits += sent_bits.size
         false_alarms += outcome.false_alarms
         if found == 0 and sent >= 4 * n_block:
@@ -127,6 +133,7 @@ def measure_ber(
         theory_ber=theory_ber(profile, ebn0_db),
         bits=bits,
         bit_errors=errors,
+        error_bursts=error_bursts,
         bursts_sent=sent,
         bursts_found=found,
         false_alarms=false_alarms,

@@ -30,6 +30,9 @@ def register(subparsers) -> None:
     parser.add_argument("--json", action="store_true", help="one JSON object per line")
     parser.add_argument("--plot", metavar="FILE.png", help="write the curve with theory (PNG)")
     parser.add_argument("--min-errors", type=int, default=100, help="errors to count per point")
+    parser.add_argument(
+        "--min-error-bursts", type=int, default=10, help="bursts with errors to see per point"
+    )
     parser.add_argument("--max-bits", type=int, default=2_000_000, help="bit budget per point")
     parser.add_argument("--max-packets", type=int, default=20_000, help="packet budget (--fec)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (reproducible runs)")
@@ -42,6 +45,12 @@ def register(subparsers) -> None:
         help="run at the radio's rate (2.4 MS/s, 48 kHz; default) or the modem's native rate",
     )
     parser.add_argument("--no-offsets", action="store_true", help="no CFO/clock/timing offsets")
+    parser.add_argument(
+        "--cfo-range-hz", type=float, default=20e3, help="RF carrier offsets uniform in +-this"
+    )
+    parser.add_argument(
+        "--clock-range-ppm", type=float, default=100.0, help="clock offsets uniform in +-this"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
@@ -114,6 +123,8 @@ def _setup(args):
         sample_rate_hz=rate,
         payload_bytes=args.payload_bytes,
         offsets=not args.no_offsets,
+        cfo_range_hz=args.cfo_range_hz,
+        clock_range_ppm=args.clock_range_ppm,
     )
 
 
@@ -143,6 +154,7 @@ def _run_ber(args, setup, sweep, rng) -> int:
             ebn0_db,
             rng=rng,
             min_errors=args.min_errors,
+            min_error_bursts=args.min_error_bursts,
             max_bits=args.max_bits,
             progress=show,
         )
@@ -168,19 +180,26 @@ def _ber_header(setup) -> str:
 
     lines = [
         f"# {p.name}: {p.description}",
-        f"# at {setup.rate_hz:g} S/s, {setup.payload_bytes}-byte payloads, offsets "
-        + ("on" if setup.offsets else "off")
+        f"# at {setup.rate_hz:g} S/s, {setup.payload_bytes}-byte payloads, "
+        + _offsets_text(setup)
         + f"; theory: {theory_name(p)}",
         f"{'Eb/N0 dB':>8} {'BER':>10} {'theory':>10} {'bits':>9} {'errors':>7} "
-        f"{'bursts':>6} {'found':>6} {'detect':>7} {'false':>5}",
+        f"{'in bursts':>9} {'bursts':>6} {'found':>6} {'detect':>7} {'false':>5}",
     ]
     return "\n".join(lines)
+
+
+def _offsets_text(setup) -> str:
+    if not setup.offsets:
+        return "no offsets"
+    cfo = "" if setup.profile.is_audio else f"CFO +-{setup.cfo_range_hz / 1e3:g} kHz, "
+    return f"{cfo}clock +-{setup.clock_range_ppm:g} ppm, random phase and timing"
 
 
 def _ber_row(pt) -> str:
     return (
         f"{pt.ebn0_db:>8.2f} {pt.ber:>10.3e} {pt.theory_ber:>10.3e} {pt.bits:>9d} "
-        f"{pt.bit_errors:>7d} {pt.bursts_sent:>6d} {pt.bursts_found:>6d} "
+        f"{pt.bit_errors:>7d} {pt.error_bursts:>9d} {pt.bursts_sent:>6d} {pt.bursts_found:>6d} "
         f"{100 * pt.detection:>6.1f}% {pt.false_alarms:>5d}"
     )
 
