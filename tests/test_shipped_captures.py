@@ -20,9 +20,11 @@ _MODULES = {"gfsk": "phy.gfsk", "bpsk": "phy.psk", "qpsk": "phy.psk", "afsk": "p
 def test_there_are_at_least_three_small_captures():
     assert len(SIDECARS) >= 3
     for sidecar in SIDECARS:
-        meta, data = sigmf_paths(CAPTURES / json.loads(sidecar.read_text())["recording"])
-        assert meta.exists() and data.exists()
-        assert data.stat().st_size < 2_000_000
+        path = CAPTURES / json.loads(sidecar.read_text())["recording"]
+        if path.suffix == ".sigmf-meta":
+            assert path.exists()
+            path = sigmf_paths(path)[1]
+        assert path.stat().st_size < 2_000_000
 
 
 @pytest.mark.parametrize("sidecar", SIDECARS, ids=[s.stem for s in SIDECARS])
@@ -35,9 +37,14 @@ def test_shipped_capture_decodes_as_its_sidecar_says(sidecar):
     from phy.modem import make_receiver
 
     with CaptureReader(CAPTURES / info["recording"]) as reader:
-        assert reader.profile == info["profile"]
-        assert reader.datatype.name == "cu8"
-        assert [a.fields["sdrlink:payload_hex"] for a in reader.annotations] == info["payloads_hex"]
+        if reader.format == "sigmf":
+            assert reader.profile == info["profile"]
+            assert reader.datatype.name == "cu8"
+            assert reader.verify()  # core:sha512 of the data file
+            annotated = [a.fields["sdrlink:payload_hex"] for a in reader.annotations]
+            assert annotated == info["payloads_hex"]
+        else:
+            assert reader.format == "wav" and not reader.is_complex
         receiver = make_receiver(profile, sample_rate_hz=reader.sample_rate_hz)
         bursts = []
         for chunk in reader.chunks(1 << 16):
@@ -49,6 +56,6 @@ def test_shipped_capture_decodes_as_its_sidecar_says(sidecar):
     assert len(bursts) == expected["bursts"]
     cfo = np.array([b.cfo_hz for b in bursts])
     assert np.all(np.abs(cfo - expected["cfo_hz"]) < expected["cfo_tolerance_hz"])
-    for burst, annotation in zip(bursts, annotations, strict=True):
+    for burst, annotation in zip(bursts, annotations, strict=len(annotations) > 0):
         start = annotation.sample_start
         assert start <= burst.start_sample < start + annotation.sample_count
