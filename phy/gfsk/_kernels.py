@@ -23,11 +23,11 @@ import numpy as np
 from phy._jit import njit
 
 # front_end complex state
-FE_X_PREV, FE_R1, FE_PHASOR, FE_STEP, FE_SUM1, FE_SUM2, FE_STEP_OLD = 0, 1, 2, 3, 4, 5, 6
-FE_N_COMPLEX = 7
+FE_X_PREV, FE_R1, FE_PHASOR, FE_STEP, FE_SUM1, FE_SUM2, FE_STEP_OLD, FE_RL = range(8)
+FE_N_COMPLEX = 8
 # front_end int state
-FE_POS, FE_PHASE, FE_DECIM, FE_POS_P = 0, 1, 2, 3
-FE_N_INT = 4
+FE_POS, FE_PHASE, FE_DECIM, FE_POS_P, FE_POS_X = range(5)
+FE_N_INT = 5
 # symbol_sync complex state
 SY_Y_PREV, SY_C, SY_CSUM, SY_R2, SY_U2, SY_YK_PREV, SY_REF, SY_YK_PREV2 = 0, 1, 2, 3, 4, 5, 6, 7
 SY_N_COMPLEX = 8
@@ -42,12 +42,24 @@ CLIP = 1.0e6  # input components are clipped here so that running sums stay exac
 
 
 @njit
-def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, out_y, out_f):
+def _combine_lags(r1, r_lag, lag):
+    """Offset in cycles per sample from lag-1 and lag-``lag`` sums (lag-``lag`` precision)."""
+    f1 = np.arctan2(r1.imag, r1.real) / (2 * np.pi)
+    if not abs(r_lag) > 0:
+        return f1
+    f_lag = np.arctan2(r_lag.imag, r_lag.real) / (2 * np.pi * lag)
+    f = f_lag + np.round((f1 - f_lag) * lag) / lag
+    return f - np.round(f)
+
+
+@njit
+def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, ring_x, out_y, out_f):
     """Coarse offset removal, channel filtering and decimation of ``x`` (complex64).
 
-    ``params`` = (unused, samples per NCO update, decimation); the coarse offset is the angle
-    of the lag-1 autocorrelation summed over the last ``len(ring_p)`` samples (a boxcar, so a
-    burst's estimate is free of the previous burst's); every ``decimation``-th
+    ``params`` = (unused, samples per NCO update, decimation); the coarse offset comes from
+    the lag-1 and lag-L (L = ``len(ring_x)``) autocorrelations summed over the last
+    ``len(ring_p)`` samples (boxcars, so a burst's estimate is free of the previous
+    burst's): lag 1 gives the range (+-fs/2), lag L the precision; every ``decimation``-th
     filtered sample goes to ``out_y`` (complex64) and the NCO frequency in cycles per input
     sample to ``out_f`` (float32). Returns the number of outputs. Non-finite inputs count as
     0; components are clipped to +-CLIP. ``out_f`` is the NCO frequency that the output's
@@ -55,16 +67,19 @@ def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, out_y, out_f):
     """
     block = np.int64(params[1])
     n_p = ring_p.shape[0]
+    lag = ring_x.shape[0]
     decim = np.int64(params[2])
     length = ring1.shape[0]
     x_prev = c_state[FE_X_PREV]
     r1 = c_state[FE_R1]
+    r_lag = c_state[FE_RL]
     phasor = c_state[FE_PHASOR]
     step = c_state[FE_STEP]
     sum1 = c_state[FE_SUM1]
     sum2 = c_state[FE_SUM2]
     pos = i_state[FE_POS]
     pos_p = i_state[FE_POS_P]
+    pos_x = i_state[FE_POS_X]
     phase = i_state[FE_PHASE]
     k_dec = i_state[FE_DECIM]
     n_out = 0
@@ -82,12 +97,20 @@ def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, out_y, out_f):
             im = 0.0 if im != im else (CLIP if im > 0 else -CLIP)
         xn = complex(re, im)
         prod = xn * x_prev.conjugate()
-        r1 += prod - ring_p[pos_p]
-        ring_p[pos_p] = prod
+        r1 += prod - ring_p[pos_p, 0]
+        ring_p[pos_p, 0] = prod
+        prod = xn * ring_x[pos_x].conjugate()
+        r_lag += prod - ring_p[pos_p, 1]
+        ring_p[pos_p, 1] = prod
+        ring_x[pos_x] = xn
+        pos_x += 1
+        if pos_x == lag:
+            pos_x = 0
         pos_p += 1
         if pos_p == n_p:  # re-add exactly once per lap: rounding never accumulates
             pos_p = 0
-            r1 = ring_p.sum()
+            r1 = ring_p[:, 0].sum()
+            r_lag = ring_p[:, 1].sum()
         x_prev = xn
         mixed = xn * phasor
         phasor *= step
@@ -107,14 +130,14 @@ def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, out_y, out_f):
         phase += 1
         if phase == block:
             phase = 0
-            mag = abs(r1)
             step_old = step
             f_old = f_now
-            step = r1.conjugate() / mag if mag > 0 else complex(1.0, 0.0)
-            f_now = -np.arctan2(step.imag, step.real) / (2 * np.pi)
+            f_now = _combine_lags(r1, r_lag, lag)
+            step = complex(np.cos(2 * np.pi * f_now), -np.sin(2 * np.pi * f_now))
             phasor /= abs(phasor)
     c_state[FE_X_PREV] = x_prev
     c_state[FE_R1] = r1
+    c_state[FE_RL] = r_lag
     c_state[FE_PHASOR] = phasor
     c_state[FE_STEP] = step
     c_state[FE_STEP_OLD] = step_old
@@ -124,6 +147,7 @@ def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, out_y, out_f):
     i_state[FE_PHASE] = phase
     i_state[FE_DECIM] = k_dec
     i_state[FE_POS_P] = pos_p
+    i_state[FE_POS_X] = pos_x
     return n_out
 
 

@@ -75,9 +75,9 @@ class Receiver:
         max_sync_errors: int = 3,
         max_header_errors: int = 8,
         max_payload_bytes: int = MAX_PAYLOAD_BYTES,
-        beta: float = 0.8,
-        coarse_symbols: int = 64,
-        timing_symbols: int = 64,
+        beta: float = 0.6,
+        coarse_symbols: int = 96,
+        timing_symbols: int = 128,
         timing_gain: float = 0.3,
         residual_symbols: int = 64,
     ) -> None:
@@ -99,6 +99,7 @@ class Receiver:
         self._decim = sps // 4 if sps % 4 == 0 else 1  # symbol sync runs at 4 samples/symbol
         sps_sync = sps // self._decim
         self._length = channel_filter_length(sps)
+        self._lag = sps // 2  # precise lag of the coarse estimator (lag 1 resolves it)
         self._fe_params = np.array([0.0, 4 * sps, self._decim], dtype=np.float64)
         self._sy_params = np.array(
             [
@@ -147,7 +148,8 @@ class Receiver:
         self._fe_i = np.zeros(FE_N_INT, dtype=np.int64)
         self._ring1 = np.zeros(self._length, dtype=np.complex128)
         self._ring2 = np.zeros(self._length, dtype=np.complex128)
-        self._ring_p = np.zeros(self._windows[0] * self._sps, dtype=np.complex128)
+        self._ring_p = np.zeros((self._windows[0] * self._sps, 2), dtype=np.complex128)
+        self._ring_x = np.zeros(self._lag, dtype=np.complex128)
         self._ring_c = np.zeros(self._windows[1], dtype=np.complex128)
         self._ring_r = np.zeros(self._windows[2], dtype=np.complex128)
         self._sy_c = np.zeros(SY_N_COMPLEX, dtype=np.complex128)
@@ -192,6 +194,7 @@ class Receiver:
         from phy.gfsk._kernels import front_end, symbol_sync
 
         fe = (self._fe_params, self._fe_c, self._fe_i, self._ring1, self._ring2, self._ring_p)
+        fe += (self._ring_x,)
         n = front_end(block, *fe, self._y, self._f)
         sy = (self._sy_params, self._table, self._sy_c, self._sy_f, self._sy_i, self._ring)
         sy += (self._ring_c, self._ring_r)

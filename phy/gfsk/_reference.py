@@ -17,7 +17,9 @@ from phy.gfsk._kernels import (
     FE_PHASOR,
     FE_POS,
     FE_POS_P,
+    FE_POS_X,
     FE_R1,
+    FE_RL,
     FE_STEP,
     FE_STEP_OLD,
     FE_SUM1,
@@ -62,13 +64,26 @@ def _box(ring: np.ndarray, pos: int, values: np.ndarray) -> tuple[np.ndarray, np
     return sums, new_ring
 
 
-def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, out_y, out_f):
-    block, decim = int(params[1]), int(params[2])
+def _offset(r1: complex, r_lag: complex, lag: int) -> float:
+    f1 = np.angle(r1) / (2 * np.pi)
+    if abs(r_lag) == 0:
+        return float(f1)
+    f_lag = np.angle(r_lag) / (2 * np.pi * lag)
+    candidates = f_lag + np.arange(-lag, lag + 1) / lag
+    f = candidates[np.argmin(np.abs(candidates - f1))]
+    return float(f - np.round(f))
+
+
+def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, ring_x, out_y, out_f):
+    block, decim, lag = int(params[1]), int(params[2]), ring_x.size
     n = x.shape[0]
     xs = _sanitize(x)
     prev = np.concatenate([[c_state[FE_X_PREV]], xs[:-1]])
-    pos_p = int(i_state[FE_POS_P])
-    r1, ring_p[:] = _box(ring_p, pos_p, xs * np.conj(prev))  # exact window sums
+    pos_p, pos_x = int(i_state[FE_POS_P]), int(i_state[FE_POS_X])
+    prev_lag = np.concatenate([np.roll(ring_x, -pos_x), xs])[:n]
+    r1, ring_p[:, 0] = _box(ring_p[:, 0].copy(), pos_p, xs * np.conj(prev))
+    r_lag, ring_p[:, 1] = _box(ring_p[:, 1].copy(), pos_p, xs * np.conj(prev_lag))
+    _, ring_x[:] = _box(ring_x.copy(), pos_x, xs)
     phasor, step, step_old = c_state[FE_PHASOR], c_state[FE_STEP], c_state[FE_STEP_OLD]
     phases = np.empty(n, dtype=np.complex128)
     freqs = np.empty(n)
@@ -87,10 +102,9 @@ def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, out_y, out_f):
         i += m
         if phase == block:
             phase = 0
-            mag = abs(r1[i - 1])
             step_old, f_old = step, f_now
-            step = np.conj(r1[i - 1]) / mag if mag > 0 else 1.0 + 0j
-            f_now = -np.angle(step) / (2 * np.pi)
+            f_now = _offset(r1[i - 1], r_lag[i - 1], lag)
+            step = np.exp(-2j * np.pi * f_now)
             phasor /= abs(phasor)
     mixed = xs * phases
     pos = int(i_state[FE_POS])
@@ -103,6 +117,7 @@ def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, out_y, out_f):
     if n:
         c_state[FE_X_PREV] = xs[-1]
         c_state[FE_R1] = r1[-1]
+        c_state[FE_RL] = r_lag[-1]
         c_state[FE_SUM1] = sum1[-1]
         c_state[FE_SUM2] = sum2[-1]
     c_state[FE_PHASOR] = phasor
@@ -111,7 +126,8 @@ def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, out_y, out_f):
     i_state[FE_POS] = (pos + n) % ring1.size
     i_state[FE_PHASE] = phase
     i_state[FE_DECIM] = (int(i_state[FE_DECIM]) + n) % decim
-    i_state[FE_POS_P] = (pos_p + n) % ring_p.size
+    i_state[FE_POS_P] = (pos_p + n) % ring_p.shape[0]
+    i_state[FE_POS_X] = (pos_x + n) % lag
     return picks.size
 
 

@@ -57,7 +57,7 @@ def test_front_end_matches_reference(n):
         x[5], x[9] = np.nan, 1e30 + 1e30j  # garbage is sanitised the same way
     results = []
     for impl in (_kernels, _reference):
-        state = _copies(rx._fe_c, rx._fe_i, rx._ring1, rx._ring2, rx._ring_p)
+        state = _copies(rx._fe_c, rx._fe_i, rx._ring1, rx._ring2, rx._ring_p, rx._ring_x)
         y = np.zeros(n, dtype=np.complex64)
         f = np.zeros(n, dtype=np.float32)
         k = impl.front_end(x, rx._fe_params, *state, y, f)
@@ -77,7 +77,7 @@ def test_symbol_sync_matches_reference(n):
     y = np.zeros(2 * n + 8, dtype=np.complex64)
     f = np.zeros(2 * n + 8, dtype=np.float32)
     m = _kernels.front_end(rest[: 2 * n], rx._fe_params, rx._fe_c, rx._fe_i, rx._ring1,
-                           rx._ring2, rx._ring_p, y, f)  # fmt: skip
+                           rx._ring2, rx._ring_p, rx._ring_x, y, f)  # fmt: skip
     y, f = y[:n], f[:n]
     assert m >= n
     results = []
@@ -131,12 +131,12 @@ def test_receiver_rejects_other_profiles():
 
 
 def _bursts_stream(p, rng, payloads, *, sample_rate_hz, ebn0_db):
-    """Bursts 25..50 symbols apart, random CFO (+-20 kHz), clock offset (+-100 ppm), delay."""
+    """Bursts 150..250 symbols apart, random CFO (+-20 kHz), clock offset (+-100 ppm), delay."""
     parts, truth, pos = [], [], 0
     for payload in payloads:
         x = phy.modulate(p, payload, sample_rate_hz=sample_rate_hz)
         cfo = rng.uniform(-20e3, 20e3)
-        gap = int(rng.integers(25, 50) * sample_rate_hz / p.symbol_rate_baud)
+        gap = int(rng.integers(150, 250) * sample_rate_hz / p.symbol_rate_baud)
         y = impair(x, rng=rng, sample_rate_hz=sample_rate_hz, cfo_hz=cfo,
                    ppm=rng.uniform(-100, 100), delay=rng.uniform(0, 1), ebn0_db=ebn0_db,
                    bit_rate_bps=p.bit_rate_bps, pad=(gap, 0))  # fmt: skip
