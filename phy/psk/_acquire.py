@@ -15,7 +15,9 @@ Cost: O(window) per detected burst, NumPy.
 
 from __future__ import annotations
 
+import cmath
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -39,18 +41,26 @@ def acquire(window: np.ndarray, lag_corr: complex, samples_per_symbol: int) -> A
     """
     sps = samples_per_symbol
     x = np.asarray(window, dtype=np.complex128)
-    n = np.arange(x.size)
-    omega = float(np.angle(-lag_corr)) / sps
+    omega = cmath.phase(-lag_corr) / sps
     fine_lag = FINE_LAG_SYMBOLS * sps
+    n = np.arange(x.size)
     if x.size > 2 * fine_lag:
         xd = x * np.exp(-1j * omega * n)
-        omega += float(np.angle(np.vdot(xd[:-fine_lag], xd[fine_lag:]))) / fine_lag
+        omega += cmath.phase(np.vdot(xd[:-fine_lag], xd[fine_lag:])) / fine_lag
     usable = x.size - x.size % (2 * sps)
-    xd = x[:usable] * np.exp(-1j * omega * n[:usable])
-    tone = np.exp(-1j * np.pi * n[:usable] / sps)
-    c_plus = np.dot(xd, tone)
-    c_minus = np.dot(xd, np.conj(tone))
-    peak = (np.angle(c_minus * np.conj(c_plus)) / (2 * np.pi) * sps) % sps
-    phase = np.angle(c_plus * c_minus) / 2
+    xd = x[:usable] * np.exp(-1j * (omega * n[:usable]))
+    tones = _tones(sps, usable)
+    c_plus = complex(np.dot(xd, tones))
+    c_minus = complex(np.dot(xd, np.conj(tones)))
+    peak = (cmath.phase(c_minus * c_plus.conjugate()) / (2 * np.pi) * sps) % sps
+    phase = cmath.phase(c_plus * c_minus) / 2
     level = (abs(c_plus) + abs(c_minus)) / max(usable, 1)
-    return Acquisition(omega=omega, phase=float(phase), peak=float(peak), level=float(level))
+    return Acquisition(omega=omega, phase=phase, peak=peak, level=level)
+
+
+@cache
+def _tones(sps: int, size: int) -> np.ndarray:
+    """``exp(-j pi n / sps)`` for ``n < size`` (read-only)."""
+    tones = np.exp(-1j * np.pi * np.arange(size) / sps)
+    tones.setflags(write=False)
+    return tones

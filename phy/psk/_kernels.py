@@ -9,18 +9,17 @@ from __future__ import annotations
 import numpy as np
 
 from phy._jit import njit
-
-# demod state slots
-T_NEXT = 0  # next strobe, fractional index into the sample buffer
-T_INTEG = 1  # timing loop integrator (samples per symbol correction)
-COS = 2  # carrier phasor exp(j theta): symbols are rotated by its conjugate
-SIN = 3
-OMEGA = 4  # carrier frequency (rad per symbol)
-PREV_RE = 5  # previous symbol (after the phase correction)
-PREV_IM = 6
-HAVE_PREV = 7
-ERR_PREV = 8  # timing error of the previous symbol (applied one symbol late)
-N_STATE = 9
+from phy.psk._layout import (
+    COS,
+    ERR_PREV,
+    HAVE_PREV,
+    OMEGA,
+    PREV_IM,
+    PREV_RE,
+    SIN,
+    T_INTEG,
+    T_NEXT,
+)
 
 
 @njit

@@ -24,8 +24,9 @@ import numpy as np
 
 from phy.burst import Burst
 from phy.errors import ConfigError
-from phy.framing import HEADER_BITS, MAX_PAYLOAD_BYTES, decode_header
+from phy.framing import HEADER_BITS, MAX_PAYLOAD_BYTES, decode_header, golay24_encode
 from phy.profiles import Profile, get_profile
+from phy.psk import _layout as L
 from phy.psk._acquire import acquire
 from phy.psk._modulator import bits_to_symbols
 from phy.psk._pulse import matched_filter_bank, timing_gain
@@ -33,18 +34,37 @@ from phy.psk._pulse import matched_filter_bank, timing_gain
 __all__ = ["Receiver", "loop_gains"]
 
 
-def _k():
-    return _KERNELS[0]
+_BIT_SHIFTS = np.arange(11, -1, -1)
+_BIT_WEIGHTS = 1 << _BIT_SHIFTS
 
 
-_KERNELS: list = []  # phy.psk._kernels, imported by the first Receiver (it loads Numba)
+def _decode_header(soft: np.ndarray) -> tuple[int, int]:
+    """``phy.framing.decode_header`` with an exact shortcut for clean headers.
+
+    When both copies' hard decisions equal one codeword, that codeword maximises the
+    correlation with the summed LLRs (it matches every sign), so it is the ML decision.
+    """
+    hard = soft < 0
+    if np.array_equal(hard[:24], hard[24:]):
+        data = int(hard[:12] @ _BIT_WEIGHTS)
+        if np.array_equal(hard[12:24], (golay24_encode(data) >> _BIT_SHIFTS) & 1):
+            return data, 0
+    return decode_header(soft)
+
+
+def _kernels():
+    """phy.psk._kernels, imported by the first Receiver (importing it loads Numba)."""
+    from phy.psk import _kernels
+
+    return _kernels
 
 
 DETECT_SYMBOLS = 40  # detector window
 PEAK_SYMBOLS = DETECT_SYMBOLS + 2  # how far past the first trigger the window is sought
 SYNC_SEARCH_SYMBOLS = 72  # where the sync word may start, counted from the demod start
+DETECT_BLOCK = 4096  # samples the detector runs ahead of the search
 _SEARCH, _DEMOD = 0, 1
-_SYNC, _HEADER, _PAYLOAD = 0, 1, 2
+_SYNC, _PAYLOAD = 0, 1
 
 
 def loop_gains(bandwidth: float, damping: float, detector_gain: float) -> tuple[float, float]:
@@ -84,10 +104,7 @@ class Receiver:
         timing_bandwidth: float = 0.005,
         phase_bandwidth: float = 0.02,
     ) -> None:
-        if not _KERNELS:
-            from phy.psk import _kernels
-
-            _KERNELS.append(_kernels)
+        self._kern = _kernels()
         profile = get_profile(profile)
         if profile.modulation not in ("bpsk", "qpsk"):
             raise ConfigError(f"profile {profile.name} is not PSK; use phy.make_receiver")
@@ -143,15 +160,9 @@ class Receiver:
 
     def reset(self) -> None:
         """Forget the stream (counters are kept)."""
-        hist = self._lag + self._window
-        self._det_hist = np.zeros(hist, dtype=np.complex64)
-        self._det_state = np.zeros(4, dtype=np.float64)
         self._x = np.zeros(0, dtype=np.complex64)
-        self._corr = np.zeros(0, dtype=np.complex64)
-        self._trig = np.zeros(0, dtype=bool)
         self._x0 = 0  # absolute index of self._x[0]
-        self._mode = _SEARCH
-        self._search_pos = 0
+        self._enter_search(0)
 
     def process(self, samples: np.ndarray) -> list[Burst]:
         """Feed the next samples (complex64 at the native rate); return completed bursts."""
@@ -159,7 +170,7 @@ class Receiver:
         if x.size and not np.isfinite(x.view(np.float32).sum()):
             x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
         self.counters["samples"] += x.size
-        self._detect(x)
+        self._x = np.concatenate([self._x, x])
         bursts: list[Burst] = []
         while True:
             if self._mode == _SEARCH:
@@ -180,15 +191,41 @@ class Receiver:
         return self.process(np.zeros(pad, dtype=np.complex64))
 
     # ----------------------------------------------------------------- detection
-    def _detect(self, x: np.ndarray) -> None:
-        ext = np.concatenate([self._det_hist, x])
-        corr = np.empty(x.size, dtype=np.complex64)
-        energy = np.empty(x.size, dtype=np.float32)
-        _k().lag_correlate(ext, self._lag, self._window, self._det_state, corr, energy)
+    def _enter_search(self, position: int) -> None:
+        """Search from absolute sample ``position`` on, with a detector started afresh there.
+
+        The detector only runs while searching; restarting it at the end of each burst
+        (from the raw samples before ``position``) keeps the result independent of chunking.
+        """
+        self._mode = _SEARCH
+        self._search_pos = position
+        hist = self._lag + self._window
+        lo = position - hist - self._x0
+        before = self._x[max(lo, 0) : max(position - self._x0, 0)]
+        self._det_hist = np.concatenate([np.zeros(hist - before.size, np.complex64), before])
+        self._det_state = np.zeros(4, dtype=np.float64)
+        self._det_state[3] = 8 * self._window - 1  # recompute the sums at the first sample
+        self._det0 = position  # absolute index of self._corr[0]
+        self._corr = np.zeros(0, dtype=np.complex64)
+        self._trig = np.zeros(0, dtype=bool)
+
+    def _detect(self, stop: int) -> int:
+        """Run the detector up to absolute sample ``stop`` (or the end of the buffer).
+
+        Returns the absolute index just past the last sample with a detector output.
+        """
+        start = self._det0 + self._corr.size
+        new = self._x[start - self._x0 : stop - self._x0]
+        if new.size == 0:
+            return start
+        ext = np.concatenate([self._det_hist, new])
+        corr = np.empty(new.size, dtype=np.complex64)
+        energy = np.empty(new.size, dtype=np.float32)
+        self._kern.lag_correlate(ext, self._lag, self._window, self._det_state, corr, energy)
         self._det_hist = ext[ext.size - self._det_hist.size :].copy()
-        self._x = np.concatenate([self._x, x])
         self._corr = np.concatenate([self._corr, corr])
         self._trig = np.concatenate([self._trig, self._triggers(corr, energy)])
+        return start + new.size
 
     def _triggers(self, corr: np.ndarray, energy: np.ndarray) -> np.ndarray:
         """Samples whose window passes the level test and the frequency-range test."""
@@ -201,62 +238,70 @@ class Receiver:
         return ok
 
     def _search(self) -> bool:
+        """Look for a preamble from ``_search_pos`` on; start a burst when one is found."""
         span = self._lag + self._window
-        self._search_pos = max(self._search_pos, self._x0)
-        lo = self._search_pos + span - 1 - self._x0
-        hi = self._x.size
-        if lo >= hi:
-            return False
-        trig = self._trig[lo:hi]
-        first = int(np.argmax(trig))
-        if not trig[first]:
-            self._search_pos = self._x0 + hi - span + 1
-            return False
+        end = self._x0 + self._x.size
+        while True:
+            done = self._detect(min(self._det0 + self._corr.size + DETECT_BLOCK, end))
+            lo = self._search_pos + span - 1 - self._det0
+            hi = done - self._det0
+            if lo >= hi:
+                return False
+            trig = self._trig[lo:hi]
+            first = int(np.argmax(trig))
+            if trig[first]:
+                break
+            self._search_pos = done - span + 1
+            if done >= end:
+                return False
         first += lo
         last = first + PEAK_SYMBOLS * self._sps
-        if last > hi:
-            self._search_pos = self._x0 + first - span + 1
+        if self._detect(self._det0 + last) < self._det0 + last:
+            self._search_pos = self._det0 + first - span + 1
             return False
         corr = self._corr[first:last]
         metric = corr.real.astype(np.float64) ** 2 + corr.imag.astype(np.float64) ** 2
         peak = first + int(np.argmax(np.where(self._trig[first:last], metric, -1.0)))
-        self._start_burst(peak)
+        self._start_burst(self._det0 + peak, complex(self._corr[peak]))
         return True
 
     # ----------------------------------------------------------------- one burst
-    def _start_burst(self, peak: int) -> None:
+    def _start_burst(self, peak: int, lag_corr: complex) -> None:
+        """Acquire on the window ending at absolute sample ``peak`` and start demodulating."""
         span = self._lag + self._window
-        s0 = peak - span + 1
-        acq = acquire(self._x[s0 : peak + 1], complex(self._corr[peak]), self._sps)
+        s0 = peak - span + 1 - self._x0
+        acq = acquire(self._x[s0 : s0 + span], lag_corr, self._sps)
         self.counters["detections"] += 1
         self._mode = _DEMOD
         self._phase = _SYNC
-        self._peak_abs = self._x0 + peak
+        self._peak_abs = peak
         self._omega = acq.omega
         self._gain = 1.0 / max(acq.level * abs(self._tone_gain), 1e-30)
         if not np.isfinite(self._gain * acq.omega):
             self._gain, acq = 0.0, acq.__class__(omega=0.0, phase=0.0, peak=0.0, level=0.0)
         self._b0 = self._x0 + s0  # absolute index of derotation phase 0
+        self._corr = self._corr[:0]  # the detector restarts after the burst
+        self._trig = self._trig[:0]
         self._xd = np.zeros(0, dtype=np.complex64)
         self._xd0 = self._b0  # absolute index of self._xd[0]
         self._drot_next = self._b0
         half = self._bank.shape[1] // 2
         need = half - 1
         t0 = acq.peak + self._sps * np.ceil((need - acq.peak) / self._sps)
-        self._state = np.zeros(_k().N_STATE, dtype=np.float64)
-        self._state[_k().T_NEXT] = t0
+        self._state = np.zeros(L.N_STATE, dtype=np.float64)
+        self._state[L.T_NEXT] = t0
         theta = acq.phase - (np.pi / 4 if self._qpsk else 0.0)
-        self._state[_k().COS] = np.cos(theta)
-        self._state[_k().SIN] = np.sin(theta)
+        self._state[L.COS] = np.cos(theta)
+        self._state[L.SIN] = np.sin(theta)
         self._nsym = 0
-        self._target = SYNC_SEARCH_SYMBOLS + self._n_sync
+        self._target = SYNC_SEARCH_SYMBOLS + self._n_sync + self._n_header
 
     def _demod_step(self) -> tuple[bool, Burst | None]:
         """Demodulate what is buffered; (burst finished or abandoned, the burst or None)."""
         while True:
             self._derotate_ahead()
             before = self._nsym
-            n = _k().demod(
+            n = self._kern.demod(
                 self._xd,
                 self._bank,
                 self._sps,
@@ -269,7 +314,7 @@ class Receiver:
             self._nsym += n
             self._times[before : self._nsym] += self._xd0
             if self._nsym < self._target:
-                if n == 0 and self._state[_k().T_NEXT] < self._bank.shape[1] // 2:
+                if n == 0 and self._state[L.T_NEXT] < self._bank.shape[1] // 2:
                     return self._abandon("sync_misses")  # loops derailed: only on garbage
                 self._trim_xd()
                 if self._drot_next < self._x0 + self._x.size:
@@ -278,7 +323,6 @@ class Receiver:
             if self._phase == _SYNC:
                 if not self._find_sync():
                     return self._abandon("sync_misses")
-            elif self._phase == _HEADER:
                 if not self._read_header():
                     return self._abandon("header_rejects")
             else:
@@ -288,26 +332,26 @@ class Receiver:
         """Derotate and level the raw samples the symbols up to the target will need."""
         half = self._bank.shape[1] // 2
         ahead = (self._target - self._nsym) * self._sps * 1.1 + 2 * half + 4 * self._sps
-        stop = min(int(self._xd0 + self._state[_k().T_NEXT] + ahead), self._x0 + self._x.size)
+        stop = min(int(self._xd0 + self._state[L.T_NEXT] + ahead), self._x0 + self._x.size)
         if stop <= self._drot_next:
             return
         new = self._x[self._drot_next - self._x0 : stop - self._x0]
         rot = np.empty_like(new)
-        _k().derotate(new, self._omega, 0.0, self._drot_next - self._b0, rot)
+        self._kern.derotate(new, self._omega, 0.0, self._drot_next - self._b0, rot)
         rot *= np.float32(self._gain)
         self._xd = np.concatenate([self._xd, rot])
         self._drot_next = stop
 
     def _trim_xd(self) -> None:
         half = self._bank.shape[1] // 2
-        keep = int(np.floor(self._state[_k().T_NEXT])) - half - self._sps
+        keep = int(np.floor(self._state[L.T_NEXT])) - half - self._sps
         if keep > 0:
             self._xd = self._xd[keep:]
             self._xd0 += keep
-            self._state[_k().T_NEXT] -= keep
+            self._state[L.T_NEXT] -= keep
 
     def _find_sync(self) -> bool:
-        syms = self._syms[: self._nsym]
+        syms = self._syms[: SYNC_SEARCH_SYMBOLS + self._n_sync]
         corr = np.correlate(syms, self._sync_syms, mode="valid")
         mag = corr.real * corr.real + corr.imag * corr.imag
         quarter = np.pi / 2 if self._qpsk else np.pi
@@ -323,8 +367,6 @@ class Receiver:
                 self._sync_pos = pos
                 self._rot = np.complex64(rot)
                 self._sync_errors = errors
-                self._phase = _HEADER
-                self._target = pos + self._n_sync + self._n_header
                 return True
         return False
 
@@ -338,8 +380,8 @@ class Receiver:
 
     def _read_header(self) -> bool:
         start = self._sync_pos + self._n_sync
-        soft = self._soft(self._syms[start : start + self._n_header] * self._rot)
-        length, errors = decode_header(soft[:HEADER_BITS])
+        soft = self._soft(self._syms[start : start + self._n_header] * self._rot)[:HEADER_BITS]
+        length, errors = _decode_header(soft)
         if errors > self._max_header_errors or length > self._max_payload:
             return False
         self._length = length
@@ -350,8 +392,7 @@ class Receiver:
 
     def _abandon(self, counter: str) -> tuple[bool, None]:
         self.counters[counter] += 1
-        self._mode = _SEARCH
-        self._search_pos = self._peak_abs + 1
+        self._enter_search(self._peak_abs + 1)
         return True, None
 
     def _finish(self) -> Burst:
@@ -363,10 +404,9 @@ class Receiver:
         llrs = (self._soft(payload) * np.float32(stats.llr_scale))[: 8 * self._length]
         sps = self._sps
         rs = self.profile.symbol_rate_baud
-        cfo_hz = (self._omega * sps + self._state[_k().OMEGA]) * rs / (2 * np.pi)
+        cfo_hz = (self._omega * sps + self._state[L.OMEGA]) * rs / (2 * np.pi)
         start = int(np.floor(self._times[self._sync_pos] - sps / 2 + 0.5))
-        self._mode = _SEARCH
-        self._search_pos = int(self._times[self._target - 1]) + sps
+        self._enter_search(int(self._times[self._target - 1]) + sps)
         self.counters["bursts"] += 1
         return Burst(
             profile=self.profile.name,
@@ -382,15 +422,21 @@ class Receiver:
 
     # ----------------------------------------------------------------- memory
     def _trim(self) -> None:
+        hist = self._lag + self._window
         if self._mode == _SEARCH:
             keep_abs = self._search_pos
-        elif self._phase == _SYNC:
-            keep_abs = min(self._peak_abs + 1, self._drot_next)
-        else:
-            keep_abs = self._drot_next - self._bank.shape[1] - 2 * self._sps
+        else:  # raw samples from before the strobe: a restarted detector needs them
+            strobe = int(self._xd0 + self._state[L.T_NEXT])
+            keep_abs = strobe - self._bank.shape[1] - 2 * self._sps - hist
+            if self._phase == _SYNC:
+                keep_abs = min(keep_abs, self._peak_abs + 1 - hist)
         keep = min(max(keep_abs - self._x0, 0), self._x.size)
         if keep > 0:
             self._x = self._x[keep:]
-            self._corr = self._corr[keep:]
-            self._trig = self._trig[keep:]
             self._x0 += keep
+        if self._mode == _SEARCH:
+            drop = min(max(self._search_pos + hist - 1 - self._det0, 0), self._corr.size)
+            if drop > 0:
+                self._corr = self._corr[drop:]
+                self._trig = self._trig[drop:]
+                self._det0 += drop

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from phy.psk._kernels import (
+from phy.psk._layout import (
     COS,
     ERR_PREV,
     HAVE_PREV,

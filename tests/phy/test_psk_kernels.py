@@ -5,7 +5,7 @@ import pytest
 
 from phy.framing import frame_bits
 from phy.profiles import get_profile
-from phy.psk import _kernels, _reference, modulate_bits
+from phy.psk import _kernels, _layout, _reference, modulate_bits
 from phy.psk._pulse import matched_filter_bank
 
 LENGTHS = [0, 1, 7, 4096]
@@ -81,9 +81,9 @@ def _psk_samples(name, n_bytes, rng):
 
 
 def _demod_state(t0):
-    state = np.zeros(_kernels.N_STATE)
-    state[_kernels.T_NEXT] = t0
-    state[_kernels.COS] = 1.0
+    state = np.zeros(_layout.N_STATE)
+    state[_layout.T_NEXT] = t0
+    state[_layout.COS] = 1.0
     return state
 
 
