@@ -20,6 +20,7 @@ from mac.frame._format import (
     HEADER_BYTES,
     HEADER_CODED_BITS,
     HEADER_INFO_BYTES,
+    HEADER_MAX_DISAGREEMENTS,
     MAX_PAYLOAD_BYTES,
     VERSION,
     FrameFlags,
@@ -59,6 +60,14 @@ def encode_frame(header: FrameHeader, payload: bytes, *, fec: FecLevel | str = "
     return np.packbits(bits ^ pn9_bits(bits.size)).tobytes()
 
 
+def _disagreements(head: np.ndarray) -> np.ndarray:
+    """Hard-bit disagreements between the two header copies (per row)."""
+    return np.count_nonzero(
+        (head[..., :HEADER_CODED_BITS] < 0) != (head[..., HEADER_CODED_BITS:HEADER_AIR_BITS] < 0),
+        axis=-1,
+    )
+
+
 def _header_bytes(llrs: np.ndarray) -> bytes:
     combined = llrs[:HEADER_CODED_BITS] + llrs[HEADER_CODED_BITS:HEADER_AIR_BITS]
     return np.packbits(viterbi_decode(combined)).tobytes()
@@ -74,6 +83,8 @@ def decode_frame(llrs: np.ndarray, *, erasures: bool = True) -> Frame | FrameDro
     if x.size < HEADER_AIR_BITS + 32 or x.size % 8:
         return FrameDropped(reason="length", detail=f"{x.size} soft bits")
     x = dewhiten_llrs(x)
+    if _disagreements(x) > HEADER_MAX_DISAGREEMENTS:
+        return FrameDropped(reason="header", detail="header copies disagree")
     raw_bytes = _header_bytes(x)
     raw = unpack_header(raw_bytes)
     if raw is None:
@@ -127,6 +138,20 @@ def screen_headers(llrs: np.ndarray, n_bits: int | np.ndarray | None = None) -> 
     rows, width = x.shape
     signs = np.where(pn9_bits(HEADER_AIR_BITS) == 1, -1, 1).astype(np.float32)
     head = sanitize_llrs(x[:, :HEADER_AIR_BITS]) * signs
+    agree = np.flatnonzero(_disagreements(head) <= HEADER_MAX_DISAGREEMENTS)
+    result = np.zeros(rows, dtype=bool)
+    if agree.size:
+        total = (
+            np.full(rows, width, dtype=np.int64)
+            if n_bits is None
+            else np.broadcast_to(np.asarray(n_bits, dtype=np.int64), (rows,))
+        )
+        result[agree] = _screen_decoded(head[agree], total[agree])
+    return result
+
+
+def _screen_decoded(head: np.ndarray, total: np.ndarray) -> np.ndarray:
+    rows = head.shape[0]
     combined = head[:, :HEADER_CODED_BITS] + head[:, HEADER_CODED_BITS:]
     raw = np.packbits(viterbi_decode_many(combined), axis=1)
     ok = crc16_rows(raw[:, :HEADER_INFO_BYTES]) == (
@@ -137,9 +162,6 @@ def screen_headers(llrs: np.ndarray, n_bits: int | np.ndarray | None = None) -> 
     ok &= fec <= max(FecLevel)
     length = (raw[:, 9].astype(np.int64) << 8) | raw[:, 10]
     ok &= length <= MAX_PAYLOAD_BYTES
-    total = np.full(rows, width if n_bits is None else 0, dtype=np.int64)
-    if n_bits is not None:
-        total[:] = n_bits
     expected = np.zeros(rows, dtype=np.int64)
     for level in FecLevel:
         sel = ok & (fec == int(level))
