@@ -30,29 +30,50 @@ class Noise:
 
     def process(self, x: np.ndarray) -> np.ndarray:
         if np.iscomplexobj(x):
-            draw = self._rng.standard_normal(2 * x.size, dtype=np.float32)
-            noise = draw.view(np.complex64) * np.float32(self.std / np.sqrt(2))
+            noise = self._rng.standard_normal(2 * x.size, dtype=np.float32)
+            noise *= np.float32(self.std / np.sqrt(2))
+            noise = noise.view(np.complex64)
         else:
-            noise = self._rng.standard_normal(x.size, dtype=np.float32) * np.float32(self.std)
-        return x + noise
+            noise = self._rng.standard_normal(x.size, dtype=np.float32)
+            noise *= np.float32(self.std)
+        noise += x
+        return noise
 
 
 class CarrierOffset:
-    """Multiply by ``exp(j (2 pi cfo_hz n / fs + phase_rad))``, n counted from the stream start."""
+    """Multiply by ``exp(j (2 pi cfo_hz n / fs + phase_rad))``, n counted from the stream start.
+
+    The phasor is a float32 table over blocks of ``_BLOCK`` samples aligned to the stream
+    start, times each block's start phase in float64: exact to float32 precision for any
+    stream length, and the same whatever the chunking.
+    """
+
+    _BLOCK = 4096
 
     def __init__(self, *, cfo_hz: float, sample_rate_hz: float, phase_rad: float = 0.0) -> None:
         self._cycles_per_sample = cfo_hz / sample_rate_hz
         self._phase_rad = phase_rad
+        k = np.arange(self._BLOCK)
+        self._table = np.exp(2j * np.pi * self._cycles_per_sample * k).astype(np.complex64)
         self.reset()
 
     def reset(self) -> None:
         self._n = 0
 
     def process(self, x: np.ndarray) -> np.ndarray:
-        n = self._n + np.arange(x.size, dtype=np.float64)
+        out = np.empty(x.size, dtype=np.complex64)
+        done = 0
+        while done < x.size:
+            n = self._n + done
+            block, offset = divmod(n, self._BLOCK)
+            count = min(self._BLOCK - offset, x.size - done)
+            cycles = np.mod(block * self._BLOCK * self._cycles_per_sample, 1.0)
+            start = np.complex64(np.exp(1j * (2 * np.pi * cycles + self._phase_rad)))
+            np.multiply(self._table[offset : offset + count], start, out=out[done : done + count])
+            out[done : done + count] *= x[done : done + count]
+            done += count
         self._n += x.size
-        cycles = np.mod(n * self._cycles_per_sample, 1.0)
-        return x * np.exp(1j * (2 * np.pi * cycles + self._phase_rad)).astype(np.complex64)
+        return out
 
 
 class PhaseNoise:

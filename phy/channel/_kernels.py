@@ -25,6 +25,7 @@ def frac_interp(ext, ch, bank, t0_fx, step_fx, out):
     n_max = out.shape[0] // ch
     one = np.int64(1) << np.int64(FRAC_BITS)
     mask = one - np.int64(1)
+    taps = np.empty(n_taps, dtype=np.float32)
     t = np.int64(t0_fx)
     n = 0
     while n < n_max:
@@ -36,12 +37,13 @@ def frac_interp(ext, ch, bank, t0_fx, step_fx, out):
         frac = np.float32(pos - m)
         lo = bank[m]
         hi = bank[m + 1]
-        first = i - half + 1
+        for j in range(n_taps):
+            taps[j] = lo[j] + frac * (hi[j] - lo[j])
+        seg = ext[(i - half + 1) * ch : (i + half + 1) * ch]
         for c in range(ch):
             acc = np.float32(0.0)
             for j in range(n_taps):
-                tap = lo[j] + frac * (hi[j] - lo[j])
-                acc += tap * ext[(first + j) * ch + c]
+                acc += taps[j] * seg[j * ch + c]
             out[n * ch + c] = acc
         n += 1
         t += np.int64(step_fx)
