@@ -154,8 +154,8 @@ def _check_length(source: _Source, num_samples: int, where: str) -> None:
     if meta.num_samples is not None and meta.num_samples != num_samples:
         state = "truncated" if num_samples < meta.num_samples else "longer than recorded"
         raise CaptureError(
-            f"{where}: holds {num_samples} samples but its metadata says {meta.num_samples}; "
-            f"the data file is {state}, copy or record it again"
+            f"{where}: holds {num_samples} {source.datatype.name} samples but its metadata "
+            f"says {meta.num_samples}; the data file is {state} or core:datatype is wrong"
         )
     end = max((a.sample_start + a.sample_count for a in meta.annotations), default=0)
     if end > num_samples:

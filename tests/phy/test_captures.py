@@ -313,6 +313,14 @@ def test_truncated_data(tmp_path):
     assert "truncated" in _error(meta)
 
 
+def test_wrong_datatype_in_metadata(tmp_path):
+    meta, _ = _good_sigmf(tmp_path, n=1000, datatype="cu8")
+    _edit_meta(meta, lambda d: d["global"].update({"core:datatype": "cf32_le"}))
+    message = _error(meta)
+    assert "holds 250 cf32_le samples but its metadata says 1000" in message
+    assert "core:datatype is wrong" in message
+
+
 def test_truncated_data_found_by_annotations(tmp_path):
     meta, _ = _good_sigmf(tmp_path)
     _edit_meta(
