@@ -57,9 +57,10 @@ def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, ring_x, out_y, 
     """Coarse offset removal, channel filtering and decimation of ``x`` (complex64).
 
     ``params`` = (unused, samples per NCO update, decimation); the coarse offset comes from
-    the lag-1 and lag-L (L = ``len(ring_x)``) autocorrelations summed over the last
-    ``len(ring_p)`` samples (boxcars, so a burst's estimate is free of the previous
-    burst's): lag 1 gives the range (+-fs/2), lag L the precision; every ``decimation``-th
+    the lag-1 and lag-L (L = ``len(ring_x)``) autocorrelations, taken at every
+    ``decimation``-th sample and summed over the last ``len(ring_p)`` of them (boxcars, so a
+    burst's estimate is free of the previous burst's): lag 1 gives the range (+-fs/2), lag L
+    the precision; every ``decimation``-th
     filtered sample goes to ``out_y`` (complex64) and the NCO frequency in cycles per input
     sample to ``out_f`` (float32). Returns the number of outputs. Non-finite inputs count as
     0; components are clipped to +-CLIP. ``out_f`` is the NCO frequency that the output's
@@ -96,21 +97,22 @@ def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, ring_x, out_y, 
         if not (abs(im) <= CLIP):
             im = 0.0 if im != im else (CLIP if im > 0 else -CLIP)
         xn = complex(re, im)
-        prod = xn * x_prev.conjugate()
-        r1 += prod - ring_p[pos_p, 0]
-        ring_p[pos_p, 0] = prod
-        prod = xn * ring_x[pos_x].conjugate()
-        r_lag += prod - ring_p[pos_p, 1]
-        ring_p[pos_p, 1] = prod
+        if k_dec == 0:  # the offset products are taken once per output sample
+            prod = xn * x_prev.conjugate()
+            r1 += prod - ring_p[pos_p, 0]
+            ring_p[pos_p, 0] = prod
+            prod = xn * ring_x[pos_x].conjugate()
+            r_lag += prod - ring_p[pos_p, 1]
+            ring_p[pos_p, 1] = prod
+            pos_p += 1
+            if pos_p == n_p:  # re-add exactly once per lap: rounding never accumulates
+                pos_p = 0
+                r1 = ring_p[:, 0].sum()
+                r_lag = ring_p[:, 1].sum()
         ring_x[pos_x] = xn
         pos_x += 1
         if pos_x == lag:
             pos_x = 0
-        pos_p += 1
-        if pos_p == n_p:  # re-add exactly once per lap: rounding never accumulates
-            pos_p = 0
-            r1 = ring_p[:, 0].sum()
-            r_lag = ring_p[:, 1].sum()
         x_prev = xn
         mixed = xn * phasor
         phasor *= step

@@ -148,7 +148,8 @@ class Receiver:
         self._fe_i = np.zeros(FE_N_INT, dtype=np.int64)
         self._ring1 = np.zeros(self._length, dtype=np.complex128)
         self._ring2 = np.zeros(self._length, dtype=np.complex128)
-        self._ring_p = np.zeros((self._windows[0] * self._sps, 2), dtype=np.complex128)
+        n_products = self._windows[0] * self._sps // self._decim
+        self._ring_p = np.zeros((n_products, 2), dtype=np.complex128)
         self._ring_x = np.zeros(self._lag, dtype=np.complex128)
         self._ring_c = np.zeros(self._windows[1], dtype=np.complex128)
         self._ring_r = np.zeros(self._windows[2], dtype=np.complex128)
