@@ -76,13 +76,15 @@ def run_stage(name: str, profile: str | Profile | None, seconds: float) -> list[
 
 
 def time_calls(call: Callable[[], int], seconds: float) -> float:
-    """Units per second of ``call()`` (returns the units it processed), after one warm-up
-    call (Numba compile or cache load excluded), repeated for at least ``seconds``."""
+    """Units per CPU second of ``call()`` (it returns the units it processed), after one
+    warm-up call (Numba compile or cache load excluded), repeated for at least ``seconds``
+    of CPU time. CPU time of this process, not wall time: a rate per core that other
+    programs sharing the machine do not dilute (the kernels are single-threaded)."""
     call()
-    done, start = 0, time.perf_counter()
+    done, start = 0, time.process_time()
     while True:
         done += call()
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         if elapsed >= seconds:
             return done / elapsed
 
