@@ -45,7 +45,7 @@ def _stream(p, rng, n_bursts, ebn0_db, payload_bytes):
     return noisy, payloads
 
 
-def measure(name, ebn0_db, *, rng, payload_bytes=100, min_errors=100, max_bursts=1000):
+def measure(name, ebn0_db, *, rng, payload_bytes=100, min_errors=100, max_bursts=2500):
     p = get_profile(name)
     errors = bits = sent = found = 0
     rx = phy.make_receiver(p)

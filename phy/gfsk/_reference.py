@@ -168,7 +168,7 @@ def symbol_sync(
             ring_r[pos_r] = d2 * d2 * back
             pos_r = (pos_r + 1) % ring_r.size
             cs[SY_R2] = complex(np.sum(ring_r))
-            if n_sym % 2 == 1 and abs(cs[SY_R2]) > 0:
+            if n_sym % 4 == 2 and abs(cs[SY_R2]) > 0:
                 cs[SY_U2] = np.exp(0.25j * np.angle(cs[SY_R2] * np.conj(back)))
             pred = cs[SY_REF] * cs[SY_U2]
             m = (yk * np.conj(pred)).imag
@@ -191,7 +191,7 @@ def symbol_sync(
             n_out += 1
             cs[SY_YK_PREV2], cs[SY_YK_PREV] = cs[SY_YK_PREV], yk
             t_next += sps
-            if n_sym % 2 == 0 and cs[SY_C] != 0:
+            if n_sym % 4 == 0 and cs[SY_C] != 0:
                 target = -np.angle(cs[SY_C]) / (2 * np.pi) * sps
                 err = (target - t_next) % sps
                 t_next += gain_t * (err - sps if err >= sps / 2 else err)
