@@ -23,17 +23,18 @@ from phy.psk._layout import (
 
 
 @njit
-def lag_correlate(ext, lag, window, state, out_corr, out_energy):
-    """Sliding lag correlation and energy over ``window`` samples.
+def lag_correlate(ext, lag, window, thr2, cos2, state, out_corr, out_trig):
+    """Sliding lag correlation over ``window`` samples and the preamble trigger test.
 
     ``ext`` holds ``lag + window`` samples of history followed by the new samples. For each
     new sample ``n`` (``ext`` index ``lag + window + k``) writes
-    ``out_corr[k] = sum x[m] conj(x[m - lag])`` and ``out_energy[k] = sum |x[m]|^2`` over the
-    last ``window`` samples ``m <= n``. ``state`` = [Re corr, Im corr, energy, samples since
-    the sums were last recomputed] (float64), updated in place. The running sums are
-    recomputed from scratch every ``8 * window`` samples, so rounding left behind by a burst
-    of huge samples cannot outlive it. Returns the number of outputs.
-    Cost: ~10 flops per sample (+1/8 for the recomputation).
+    ``out_corr[k] = P = sum x[m] conj(x[m - lag])`` over the last ``window`` samples
+    ``m <= n``, and ``out_trig[k]`` = whether ``|P|^2 >= thr2 E^2`` (``E = sum |x[m]|^2``,
+    ``E > 0``), ``Re P <= 0`` and ``Re(P)^2 >= cos2 |P|^2`` (the phase of ``-P`` within
+    ``+-acos(sqrt(cos2))``). ``state`` = [Re P, Im P, E, samples since the sums were last
+    recomputed] (float64), updated in place. The running sums are recomputed from scratch
+    every ``8 * window`` samples, so rounding left behind by a burst of huge samples cannot
+    outlive it. Returns the number of outputs. Cost: ~15 flops per sample.
     """
     hist = lag + window
     n_new = ext.shape[0] - hist
@@ -70,7 +71,10 @@ def lag_correlate(ext, lag, window, state, out_corr, out_energy):
             c_im -= a.imag * b.real - a.real * b.imag
             e -= a.real * a.real + a.imag * a.imag
         out_corr[k] = complex(c_re, c_im)
-        out_energy[k] = max(e, 0.0)
+        mag2 = c_re * c_re + c_im * c_im
+        out_trig[k] = (
+            e > 0.0 and c_re <= 0.0 and mag2 >= thr2 * e * e and c_re * c_re >= cos2 * mag2
+        )
     state[0] = c_re
     state[1] = c_im
     state[2] = e
@@ -79,8 +83,8 @@ def lag_correlate(ext, lag, window, state, out_corr, out_energy):
 
 
 @njit
-def derotate(x, omega, phase0, n0, out):
-    """``out[k] = x[k] * exp(-1j * (phase0 + omega * (n0 + k)))`` for every ``k``.
+def derotate(x, omega, phase0, n0, gain, out):
+    """``out[k] = gain * x[k] * exp(-1j * (phase0 + omega * (n0 + k)))`` for every ``k``.
 
     A recursive phasor, re-anchored exactly at every multiple of 64 of ``n0 + k`` so the
     result does not depend on how a stream is split. Cost: one complex multiply per sample.
@@ -91,7 +95,7 @@ def derotate(x, omega, phase0, n0, out):
     for k in range(n):
         if k == 0 or (n0 + k) % 64 == 0:
             ph = phase0 + omega * (n0 + k)
-            rot = complex(np.cos(ph), -np.sin(ph))
+            rot = complex(gain * np.cos(ph), -gain * np.sin(ph))
         out[k] = x[k] * rot
         rot *= step
     return n

@@ -20,6 +20,8 @@ Pipeline (all at the profile's native rate, ``sps`` = 2 or 4 samples per symbol)
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from phy.burst import Burst
@@ -34,8 +36,13 @@ from phy.psk._pulse import matched_filter_bank, timing_gain
 __all__ = ["Receiver", "loop_gains"]
 
 
-_BIT_SHIFTS = np.arange(11, -1, -1)
-_BIT_WEIGHTS = 1 << _BIT_SHIFTS
+_WORD_WEIGHTS = (1 << np.arange(23, -1, -1)).astype(np.int64)
+
+
+@cache
+def _golay_words() -> np.ndarray:
+    """All 4096 extended Golay codewords, indexed by their 12 data bits."""
+    return np.array([golay24_encode(d) for d in range(4096)], dtype=np.int64)
 
 
 def _decode_header(soft: np.ndarray) -> tuple[int, int]:
@@ -44,11 +51,9 @@ def _decode_header(soft: np.ndarray) -> tuple[int, int]:
     When both copies' hard decisions equal one codeword, that codeword maximises the
     correlation with the summed LLRs (it matches every sign), so it is the ML decision.
     """
-    hard = soft < 0
-    if np.array_equal(hard[:24], hard[24:]):
-        data = int(hard[:12] @ _BIT_WEIGHTS)
-        if np.array_equal(hard[12:24], (golay24_encode(data) >> _BIT_SHIFTS) & 1):
-            return data, 0
+    words = (soft < 0).reshape(2, 24) @ _WORD_WEIGHTS
+    if words[0] == words[1] and _golay_words()[words[0] >> 12] == words[0]:
+        return int(words[0] >> 12), 0
     return decode_header(soft)
 
 
@@ -124,8 +129,9 @@ class Receiver:
         self._max_sync_errors = max_sync_errors
         self._max_header_errors = max_header_errors
         self._max_payload = min(max_payload_bytes, MAX_PAYLOAD_BYTES)
-        self._threshold = detect_threshold or (0.25 if sps >= 4 else 0.35)
-        self._cos_max = float(np.cos(2 * np.pi * max_cfo_hz / rs))
+        threshold = detect_threshold or (0.25 if sps >= 4 else 0.35)
+        self._thr2 = float(threshold * threshold)
+        self._cos2 = float(np.cos(2 * np.pi * max_cfo_hz / rs) ** 2)
         self._bank = matched_filter_bank(sps, profile.rolloff)
         half = self._bank.shape[1] // 2
         m = np.arange(2 * half) - half + 1
@@ -220,22 +226,14 @@ class Receiver:
             return start
         ext = np.concatenate([self._det_hist, new])
         corr = np.empty(new.size, dtype=np.complex64)
-        energy = np.empty(new.size, dtype=np.float32)
-        self._kern.lag_correlate(ext, self._lag, self._window, self._det_state, corr, energy)
-        self._det_hist = ext[ext.size - self._det_hist.size :].copy()
+        trig = np.empty(new.size, dtype=np.bool_)
+        self._kern.lag_correlate(
+            ext, self._lag, self._window, self._thr2, self._cos2, self._det_state, corr, trig
+        )
+        self._det_hist = ext[ext.size - self._det_hist.size :]
         self._corr = np.concatenate([self._corr, corr])
-        self._trig = np.concatenate([self._trig, self._triggers(corr, energy)])
+        self._trig = np.concatenate([self._trig, trig])
         return start + new.size
-
-    def _triggers(self, corr: np.ndarray, energy: np.ndarray) -> np.ndarray:
-        """Samples whose window passes the level test and the frequency-range test."""
-        re = corr.real
-        mag2 = re * re + corr.imag * corr.imag
-        ok = mag2 >= (self._threshold * self._threshold) * energy * energy
-        ok &= energy > 0
-        ok &= re <= 0
-        ok &= re * re >= (self._cos_max * self._cos_max) * mag2
-        return ok
 
     def _search(self) -> bool:
         """Look for a preamble from ``_search_pos`` on; start a burst when one is found."""
@@ -337,8 +335,7 @@ class Receiver:
             return
         new = self._x[self._drot_next - self._x0 : stop - self._x0]
         rot = np.empty_like(new)
-        self._kern.derotate(new, self._omega, 0.0, self._drot_next - self._b0, rot)
-        rot *= np.float32(self._gain)
+        self._kern.derotate(new, self._omega, 0.0, self._drot_next - self._b0, self._gain, rot)
         self._xd = np.concatenate([self._xd, rot])
         self._drot_next = stop
 

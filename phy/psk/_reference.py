@@ -17,7 +17,7 @@ from phy.psk._layout import (
 )
 
 
-def lag_correlate(ext, lag, window, state, out_corr, out_energy):
+def lag_correlate(ext, lag, window, thr2, cos2, state, out_corr, out_trig):
     hist = lag + window
     n_new = ext.shape[0] - hist
     if n_new <= 0:
@@ -30,19 +30,19 @@ def lag_correlate(ext, lag, window, state, out_corr, out_energy):
     n = np.arange(hist, ext.shape[0])
     corr = corr_c[n - lag + 1] - corr_c[n - lag + 1 - window]
     energy = pow_c[n + 1] - pow_c[n + 1 - window]
-    start = complex(state[0], state[1]) - (corr_c[window] - corr_c[0])
-    corr = corr + start
-    energy = energy + state[2] - (pow_c[hist] - pow_c[lag])
+    mag2 = np.abs(corr) ** 2
     out_corr[:n_new] = corr
-    out_energy[:n_new] = np.maximum(energy, 0.0)
+    out_trig[:n_new] = (
+        (energy > 0) & (corr.real <= 0) & (mag2 >= thr2 * energy**2) & (corr.real**2 >= cos2 * mag2)
+    )
     state[0], state[1], state[2] = corr[-1].real, corr[-1].imag, energy[-1]
     state[3] = (state[3] + n_new) % (8 * window)
     return n_new
 
 
-def derotate(x, omega, phase0, n0, out):
+def derotate(x, omega, phase0, n0, gain, out):
     k = np.arange(x.shape[0])
-    out[: x.shape[0]] = x * np.exp(-1j * (phase0 + omega * (n0 + k)))
+    out[: x.shape[0]] = gain * x * np.exp(-1j * (phase0 + omega * (n0 + k)))
     return x.shape[0]
 
 
