@@ -62,16 +62,25 @@ def _probe_sigmf_files(path: Path) -> _Source:
     except UnicodeDecodeError:
         raise CaptureError(f"{meta_path}: not UTF-8 text; is it the data file?") from None
     meta = parse_sigmf_meta(text, where=str(meta_path))
+    if meta.dataset is not None:  # a non-conforming dataset, e.g. an rtl_sdr .cu8 file
+        data_path = meta_path.with_name(meta.dataset)
     if not data_path.exists():
         raise CaptureError(
             f"{meta_path}: its data file {data_path.name} is missing; put it next to the metadata"
         )
     datatype = get_datatype(meta.datatype, where=str(meta_path))
+    skipped = meta.header_bytes + meta.trailing_bytes
+    data_bytes = _file_size(data_path) - skipped
+    if data_bytes < 0:
+        raise CaptureError(
+            f"{data_path}: shorter than its {skipped} header and trailing bytes; the file is "
+            "truncated, copy or record it again"
+        )
     return _Source(
         "sigmf",
         data_path,
-        0,
-        _file_size(data_path),
+        meta.header_bytes,
+        data_bytes,
         datatype,
         meta.sample_rate_hz,
         meta.center_freq_hz,
@@ -299,13 +308,20 @@ class CaptureReader:
         expected = None if self.metadata is None else self.metadata.extra_global.get("core:sha512")
         if not expected:
             return False
+        meta = self.metadata  # the hash covers the whole dataset, headers and trailer too
+        start = self._data_offset - meta.header_bytes
+        remaining = (
+            meta.header_bytes + self.num_samples * self.datatype.sample_bytes + meta.trailing_bytes
+        )
         digest = hashlib.sha512()
-        size = self.datatype.sample_bytes
-        step = max(self._window_bytes // size, 1)
-        for first in range(0, self.num_samples, step):
-            start = self._data_offset + first * size
-            count = min(step, self.num_samples - first)
-            digest.update(self._bytes(start, start + count * size))
+        with open(self._data_path, "rb") as f:
+            f.seek(start)
+            while remaining > 0:
+                block = f.read(min(remaining, 1 << 20))
+                if not block:
+                    break
+                digest.update(block)
+                remaining -= len(block)
         if digest.hexdigest() != str(expected).lower():
             raise CaptureError(
                 f"{self._data_path}: SHA-512 differs from the metadata's core:sha512; "

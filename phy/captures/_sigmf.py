@@ -97,6 +97,9 @@ class SigmfMeta:
     description: str | None = None
     profile: str | None = None
     num_samples: int | None = None
+    dataset: str | None = None  # core:dataset: a non-conforming data file's name
+    header_bytes: int = 0  # core:header_bytes of the first capture segment
+    trailing_bytes: int = 0  # core:trailing_bytes
     annotations: tuple[Annotation, ...] = ()
     extra_global: dict[str, Any] = field(default_factory=dict)
 
@@ -117,8 +120,14 @@ class SigmfMeta:
             glob[f"{NAMESPACE}:profile"] = self.profile
         if self.num_samples is not None:
             glob[f"{NAMESPACE}:num_samples"] = int(self.num_samples)
+        if self.dataset is not None:
+            glob["core:dataset"] = self.dataset
+        if self.trailing_bytes:
+            glob["core:trailing_bytes"] = self.trailing_bytes
         glob.update(self.extra_global)
         capture: dict[str, Any] = {"core:sample_start": 0}
+        if self.header_bytes:
+            capture["core:header_bytes"] = self.header_bytes
         if self.center_freq_hz is not None:
             capture["core:frequency"] = float(self.center_freq_hz)
         if self.datetime is not None:
@@ -182,7 +191,21 @@ def parse_sigmf_meta(text: str, *, where: str) -> SigmfMeta:
     num_samples = glob.get(f"{NAMESPACE}:num_samples")
     if num_samples is not None:
         num_samples = _uint(num_samples, f"{where}: {NAMESPACE}:num_samples")
+    dataset = glob.get("core:dataset")
+    if dataset is not None and (
+        not isinstance(dataset, str) or not dataset or any(c in dataset for c in "/\\")
+    ):
+        raise CaptureError(f"{where}: core:dataset must be a file name beside the metadata")
+    if any(c.get("core:header_bytes") for c in captures[1:]):
+        raise CaptureError(
+            f"{where}: header bytes inside the dataset (core:header_bytes after the first "
+            "capture segment) are not supported; strip them into a plain data file"
+        )
+    header_bytes = _uint(first.get("core:header_bytes", 0), f"{where}: core:header_bytes")
+    trailing = _uint(glob.get("core:trailing_bytes", 0), f"{where}: core:trailing_bytes")
     known = {
+        "core:dataset",
+        "core:trailing_bytes",
         "core:datatype",
         "core:sample_rate",
         "core:version",
@@ -202,6 +225,9 @@ def parse_sigmf_meta(text: str, *, where: str) -> SigmfMeta:
         description=glob.get("core:description"),
         profile=glob.get(f"{NAMESPACE}:profile"),
         num_samples=num_samples,
+        dataset=dataset,
+        header_bytes=header_bytes,
+        trailing_bytes=trailing,
         annotations=tuple(Annotation.from_json(a, where=where) for a in annotations_json),
         extra_global={k: v for k, v in glob.items() if k not in known},
     )

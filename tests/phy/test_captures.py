@@ -194,6 +194,41 @@ def test_sha512_is_written_and_verified(tmp_path):
     assert CaptureReader(raw, sample_rate_hz=RATE).verify() is False
 
 
+def test_non_conforming_dataset_with_header_and_trailing_bytes(tmp_path):
+    x = _iq(1000)
+    raw = write_capture(tmp_path / "rtl.cu8", x, sample_rate_hz=RATE)
+    wrapped = tmp_path / "wrapped.bin"
+    wrapped.write_bytes(b"HEAD" * 4 + raw.read_bytes() + b"TAIL")
+    meta = tmp_path / "described.sigmf-meta"
+    doc = {
+        "global": {
+            "core:datatype": "cu8",
+            "core:sample_rate": RATE,
+            "core:version": "1.2.0",
+            "core:dataset": "wrapped.bin",
+            "core:trailing_bytes": 4,
+        },
+        "captures": [{"core:sample_start": 0, "core:header_bytes": 16}],
+        "annotations": [],
+    }
+    meta.write_text(json.dumps(doc))
+    with CaptureReader(meta) as reader:
+        assert reader.num_samples == 1000
+        np.testing.assert_array_equal(
+            reader.read(2000), CaptureReader(raw, sample_rate_hz=RATE).read(2000)
+        )
+    doc["global"]["core:sha512"] = hashlib.sha512(wrapped.read_bytes()).hexdigest()
+    meta.write_text(json.dumps(doc))
+    assert CaptureReader(meta).verify() is True
+    doc["global"]["core:dataset"] = "../elsewhere.bin"
+    meta.write_text(json.dumps(doc))
+    assert "core:dataset must be a file name" in _error(meta)
+    doc["global"]["core:dataset"] = "wrapped.bin"
+    doc["captures"].append({"core:sample_start": 500, "core:header_bytes": 4})
+    meta.write_text(json.dumps(doc))
+    assert "header bytes inside the dataset" in _error(meta)
+
+
 def test_seek_and_position(tmp_path):
     x = _iq(1000)
     path = write_capture(tmp_path / "s.cf32", x, sample_rate_hz=RATE)
