@@ -52,7 +52,16 @@ def test_shipped_capture_decodes_as_its_sidecar_says(sidecar):
         bursts += receiver.flush()
         annotations = reader.annotations
     expected = info["expected"]
-    assert [b.payload.hex() for b in bursts] == expected["payloads_hex"]
+    got = [b.payload.hex() for b in bursts]
+    wrong = [
+        f"#{i}: {g} instead of {e}"
+        for i, (g, e) in enumerate(zip(got, expected["payloads_hex"], strict=False))
+        if g != e
+    ]
+    assert got == expected["payloads_hex"], (
+        f"{info['recording']}: the {profile.name} receiver no longer decodes this capture "
+        f"({len(got)} bursts, expected {expected['bursts']}; {'; '.join(wrong)})"
+    )
     assert len(bursts) == expected["bursts"]
     cfo = np.array([b.cfo_hz for b in bursts])
     assert np.all(np.abs(cfo - expected["cfo_hz"]) < expected["cfo_tolerance_hz"])
