@@ -108,7 +108,7 @@ class AfskDemodulator:
         timing: str = "crossing",
         twist_span_db: float = 6.0,
         pll_gain: float = 0.15,
-        rate_gain: float = 0.01,
+        rate_gain: float = 0.003,
         max_rate_error: float = 0.06,
     ) -> None:
         if sample_rate_hz <= 2.2 * max(mark_hz, space_hz):

@@ -142,7 +142,7 @@ class G3ruhDemodulator:
         baud: float = 9600.0,
         lowpass_hz: float | tuple[float, ...] = (6500.0, 5760.0, 8000.0, 4800.0),
         pll_gain: float = 0.2,
-        rate_gain: float = 0.01,
+        rate_gain: float = 0.003,
         max_rate_error: float = 0.04,
         descramble: bool = True,
     ) -> None:
