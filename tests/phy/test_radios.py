@@ -224,6 +224,25 @@ def test_rtl_tcp_server_converts_non_cu8_and_loops(tmp_path):
     np.testing.assert_allclose(got[1000:2000].real, (expected - 127.5) / 127.5, atol=1e-6)
 
 
+def test_server_survives_garbage_commands_and_serves_the_next_client(tmp_path):
+    rng = np.random.default_rng(5)
+    parser = CommandParser()
+    junk = rng.integers(0, 256, 1003, dtype=np.uint8).tobytes()
+    assert len(parser.receive_data(junk)) == 200  # any bytes: 5-byte commands, 3 kept
+    path = write_capture(tmp_path / "g.cu8", _iq(20_000, 3), sample_rate_hz=1e6)
+    with RtlTcpServer(path, port=0, sample_rate_hz=1e6, tail_s=0).start() as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as rude:
+            rude.sendall(junk)
+            received = b""
+            while part := rude.recv(65536):  # read to the end: a clean close, no reset
+                received += part
+            assert received[:4] == b"RTL0" and len(received) == 12 + 40_000
+        with RtlTcpRadio("127.0.0.1", server.port, sample_rate_hz=1e6) as radio:
+            got = np.concatenate([radio.read(8192) for _ in range(3)])
+    assert got.size == 20_000
+    assert any(c.name.startswith("0x") for c in server.commands)  # unknown ids are recorded
+
+
 def test_rtl_tcp_client_errors():
     with pytest.raises(RadioError, match="cannot connect"):
         RtlTcpRadio("127.0.0.1", _free_port(), timeout_s=1)
