@@ -15,9 +15,7 @@ Cost: O(window) per detected burst, NumPy.
 
 from __future__ import annotations
 
-import cmath
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
@@ -38,29 +36,12 @@ def acquire(window: np.ndarray, lag_corr: complex, samples_per_symbol: int) -> A
     """Estimate the burst parameters from a preamble ``window`` (see the module docstring).
 
     ``lag_corr`` is the detector's one-symbol-lag correlation over the same window.
+    Cost: three passes over the window (``_kernels.acquire_window``).
     """
+    from phy.psk._kernels import acquire_window
+
+    out = np.zeros(4, dtype=np.float64)
+    x = np.ascontiguousarray(window, dtype=np.complex64)
     sps = samples_per_symbol
-    x = np.asarray(window, dtype=np.complex128)
-    omega = cmath.phase(-lag_corr) / sps
-    fine_lag = FINE_LAG_SYMBOLS * sps
-    n = np.arange(x.size)
-    if x.size > 2 * fine_lag:
-        xd = x * np.exp(-1j * omega * n)
-        omega += cmath.phase(np.vdot(xd[:-fine_lag], xd[fine_lag:])) / fine_lag
-    usable = x.size - x.size % (2 * sps)
-    xd = x[:usable] * np.exp(-1j * (omega * n[:usable]))
-    tones = _tones(sps, usable)
-    c_plus = complex(np.dot(xd, tones))
-    c_minus = complex(np.dot(xd, np.conj(tones)))
-    peak = (cmath.phase(c_minus * c_plus.conjugate()) / (2 * np.pi) * sps) % sps
-    phase = cmath.phase(c_plus * c_minus) / 2
-    level = (abs(c_plus) + abs(c_minus)) / max(usable, 1)
-    return Acquisition(omega=omega, phase=phase, peak=peak, level=level)
-
-
-@cache
-def _tones(sps: int, size: int) -> np.ndarray:
-    """``exp(-j pi n / sps)`` for ``n < size`` (read-only)."""
-    tones = np.exp(-1j * np.pi * np.arange(size) / sps)
-    tones.setflags(write=False)
-    return tones
+    acquire_window(x, lag_corr.real, lag_corr.imag, sps, FINE_LAG_SYMBOLS * sps, out)
+    return Acquisition(omega=out[0], phase=out[1], peak=out[2], level=out[3])

@@ -247,3 +247,38 @@ def symbol_stats(z, qpsk, out):
         noise /= n
     out[0] = amp
     out[1] = noise
+
+
+@njit
+def acquire_window(x, lag_re, lag_im, sps, fine_lag, out):
+    """Burst parameters from a preamble window (the maths is in ``_acquire``).
+
+    Writes ``out`` = [carrier offset (rad per sample), carrier phase (rad, modulo pi), a
+    symbol peak (fractional index into ``x``, modulo ``sps``), tone-pair level]. ``lag_re``,
+    ``lag_im`` is the detector's one-symbol-lag correlation over the window; the 8-symbol
+    refinement uses lag ``fine_lag`` when ``x`` is longer than twice that. Cost: 3 passes.
+    """
+    n = x.shape[0]
+    omega = np.arctan2(-lag_im, -lag_re) / sps
+    if n > 2 * fine_lag:
+        acc = complex(0.0, 0.0)
+        for k in range(fine_lag, n):
+            a = x[k] * complex(np.cos(omega * k), -np.sin(omega * k))
+            m = k - fine_lag
+            b = x[m] * complex(np.cos(omega * m), -np.sin(omega * m))
+            acc += a * b.conjugate()
+        omega += np.arctan2(acc.imag, acc.real) / fine_lag
+    usable = n - n % (2 * sps)
+    c_plus = complex(0.0, 0.0)
+    c_minus = complex(0.0, 0.0)
+    for k in range(usable):
+        d = x[k] * complex(np.cos(omega * k), -np.sin(omega * k))
+        tone = complex(np.cos(np.pi * k / sps), -np.sin(np.pi * k / sps))
+        c_plus += d * tone
+        c_minus += d * tone.conjugate()
+    t = c_minus * c_plus.conjugate()
+    ph = c_plus * c_minus
+    out[0] = omega
+    out[1] = np.arctan2(ph.imag, ph.real) / 2
+    out[2] = (np.arctan2(t.imag, t.real) / (2 * np.pi) * sps) % sps
+    out[3] = (abs(c_plus) + abs(c_minus)) / max(usable, 1)

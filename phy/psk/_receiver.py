@@ -2,7 +2,8 @@
 
 Pipeline (all at the profile's native rate, ``sps`` = 2 or 4 samples per symbol):
 
-1. Detector (every sample): one-symbol-lag correlation ``P`` and energy ``E`` over
+1. Detector (every sample while searching; restarted after each burst): one-symbol-lag
+   correlation ``P`` and energy ``E`` over
    ``DETECT_SYMBOLS`` symbols. The alternating preamble gives ``|P| / E = S / (S + N)`` with
    ``arg P = pi + 2 pi f T``; a trigger needs ``|P| >= threshold * E`` and ``|f| <= max_cfo_hz``
    (which also rejects DC and lone tones), then the largest ``|P|`` in the next
@@ -14,8 +15,8 @@ Pipeline (all at the profile's native rate, ``sps`` = 2 or 4 samples per symbol)
 4. Sync word: correlation of the symbols with the sync word in the first
    ``SYNC_SEARCH_SYMBOLS`` symbols; the phase of the best match (with at most
    ``max_sync_errors`` bit errors) resolves the 2- or 4-fold ambiguity.
-5. PHY header (``phy.framing.decode_header``), then the payload; LLRs are scaled from an
-   M2M4 estimate of signal and noise over sync word, header and payload.
+5. PHY header (``phy.framing.decode_header``), then the payload; LLRs are scaled from a
+   decision-directed estimate of amplitude and noise over sync word, header and payload.
 """
 
 from __future__ import annotations

@@ -94,3 +94,21 @@ def symbol_stats(z, qpsk, out):
     amp = float(np.mean((z * np.conj(d)).real)) if z.size else 0.0
     noise = float(np.mean(np.abs(z - amp * d) ** 2)) if z.size else 0.0
     out[0], out[1] = amp, noise
+
+
+def acquire_window(x, lag_re, lag_im, sps, fine_lag, out):
+    x = np.asarray(x, dtype=np.complex128)
+    n = np.arange(x.size)
+    omega = np.angle(complex(-lag_re, -lag_im)) / sps
+    if x.size > 2 * fine_lag:
+        xd = x * np.exp(-1j * omega * n)
+        omega += np.angle(np.vdot(xd[:-fine_lag], xd[fine_lag:])) / fine_lag
+    usable = x.size - x.size % (2 * sps)
+    xd = x[:usable] * np.exp(-1j * omega * n[:usable])
+    tones = np.exp(-1j * np.pi * n[:usable] / sps)
+    c_plus = np.dot(xd, tones)
+    c_minus = np.dot(xd, np.conj(tones))
+    out[0] = omega
+    out[1] = np.angle(c_plus * c_minus) / 2
+    out[2] = (np.angle(c_minus * np.conj(c_plus)) / (2 * np.pi) * sps) % sps
+    out[3] = (abs(c_plus) + abs(c_minus)) / max(usable, 1)

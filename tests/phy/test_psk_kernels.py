@@ -152,3 +152,24 @@ def test_symbol_stats_match_reference(n, qpsk):
         impl.symbol_stats(z, qpsk, out)
         outs.append(out)
     np.testing.assert_allclose(outs[0], outs[1], rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+def test_acquire_window_matches_reference(n):
+    rng = np.random.default_rng(n)
+    sps = 4
+    k = np.arange(n)
+    # alternating preamble tone pair: peak at 1.3 samples, 5 kHz-ish offset, phase 0.4
+    x = np.cos(np.pi * (k - 1.3) / sps) * np.exp(1j * (0.02 * k + 0.4)) + 0.1 * _noise(n, rng)
+    x = x.astype(np.complex64)
+    lag = np.sum(x[sps:] * np.conj(x[:-sps])) if n > sps else 0j
+    outs = []
+    for impl in (_kernels, _reference):
+        out = np.zeros(4)
+        impl.acquire_window(x, lag.real, lag.imag, sps, 8 * sps, out)
+        outs.append(out)
+    np.testing.assert_allclose(outs[0], outs[1], rtol=1e-4, atol=1e-4)
+    if n == 4096:
+        assert outs[0][0] == pytest.approx(0.02, abs=1e-4)
+        assert outs[0][2] == pytest.approx(1.3, abs=0.05)
+        assert (outs[0][1] - 0.4 + np.pi / 2) % np.pi == pytest.approx(np.pi / 2, abs=0.05)
