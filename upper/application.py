@@ -314,11 +314,12 @@ class Node:
         """Feed one packet from the link; handlers run inside this call."""
         self.set_time(now_s)
         for event in self.network.receive_data(packet, self._now_s):
-            self._log(event)
             if isinstance(event, PacketReceived) and event.proto == PROTO_TRANSPORT:
                 self._on_segment(event)
             elif isinstance(event, PacketReceived):
                 self._count("dropped_unknown_proto")
+            else:
+                self._process([event])
         self._flush()
 
     def link_up(self, neighbour: bytes, now_s: float) -> None:
@@ -443,7 +444,9 @@ class Node:
     def _process(self, events: list[object]) -> None:
         for event in events:
             self._log(event)
-            if isinstance(event, MessageReceived):
+            if isinstance(event, RouteChanged) and event.next_hop is not None:
+                self.transport.retry_now(event.dest, self._now_s)  # no need to wait for a timer
+            elif isinstance(event, MessageReceived):
                 self._dispatch(event.peer, event.data, datagram=False)
             elif isinstance(event, SessionEstablished):
                 self._run("connect", event.peer, {"resumed": event.resumed})

@@ -106,6 +106,7 @@ class AsyncNode:
         self._loop = asyncio.get_running_loop()
         self._t0 = self._loop.time()
         self._wake = asyncio.Event()
+        self._neighbours: set[bytes] = set()
         self._task = asyncio.ensure_future(self._run())
 
     def now_s(self) -> float:
@@ -131,7 +132,11 @@ class AsyncNode:
         self._wake.set()
 
     def _on_packet(self, packet: bytes, src: bytes) -> None:
-        self.node.receive_packet(packet, self.now_s())
+        now = self.now_s()
+        if src not in self._neighbours and len(self._neighbours) < 1024:
+            self._neighbours.add(src)  # a new neighbour: announce routes to it soon
+            self.node.link_up(src, now)
+        self.node.receive_packet(packet, now)
         self._kick()
 
     def _flush(self) -> None:

@@ -199,6 +199,15 @@ class Transport:
         state.peer_window = self.config.window_segments
         self._count("resets")
 
+    def retry_now(self, peer: bytes, now_s: float) -> None:
+        """Resend what is in flight to ``peer`` at once (a route to it just appeared)."""
+        state = self._peers.get(peer)
+        if state is None:
+            return
+        state.rto_s = self._base_rto(state)
+        for seg in list(state.in_flight.values()):
+            self._retransmit(peer, state, seg, now_s)
+
     def last_heard_s(self, peer: bytes) -> float:
         """When a well-formed segment of the current streams last came from ``peer``."""
         state = self._peers.get(peer)

@@ -151,3 +151,12 @@ def test_corrupted_segment_that_transport_accepted_is_recovered_by_the_session(p
     assert got == list(range(6))
     assert b.session.stats["dropped_bad_tag"] >= 1
     assert b.session.stats["resyncs"] == 1
+
+
+def test_docs_show_the_state_diagram_of_the_table():
+    from pathlib import Path
+
+    from upper.session import mermaid_diagram
+
+    docs = Path(__file__).resolve().parents[2] / "docs" / "upper.md"
+    assert mermaid_diagram() in docs.read_text()

@@ -77,6 +77,7 @@ async def _chat(args) -> int:
         if sender not in peers:
             peers[sender] = name
             show(f"* {name} is here ({sender.hex()})")
+            station.emit("presence", {"name": args.name})  # so that it hears us at once
             while waiting:
                 send_line(waiting.pop(0))
 
