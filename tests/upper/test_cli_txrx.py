@@ -230,6 +230,8 @@ BAD = [
     (["tx", "-p", "gfsk50k", "--out", "{tmp}/x.cu8", "--channel", "ebn=3", "hi"], "--channel"),
     (["tx", "-p", "gfsk50k", "--out", "{tmp}/x.cu8", "--channel", "cfo=9e9", "hi"], "carrier"),
     (["tx", "-p", "gfsk50k", "--out", "{tmp}/x.cu8", "--hex", "xyz"], "not hex"),
+    (["tx", "-p", "qpsk1m", "--out", "{tmp}/x.cu8", "--sample-rate", "1M", "hi"], "cannot hold"),
+    (["rx", "{tmp}/raw.cu8", "-p", "qpsk1m", "--sample-rate", "1M"], "cannot hold"),
     (["tx", "-p", "gfsk50k", "--out", "{tmp}/x.mp3", "hi"], "--format"),
     (["tx", "-p", "gfsk50k", "--out", "{tmp}/x.wav", "hi"], "WAV holds audio"),
     (["tx", "-p", "gfsk50k", "--out", "{tmp}/no/such/dir/x.cu8", "hi"], "cannot write"),

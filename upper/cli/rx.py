@@ -17,7 +17,7 @@ import json
 import sys
 import time
 
-from upper.cli.tx import one_line_errors, parse_hz
+from upper.cli.tx import check_rate, one_line_errors, parse_hz
 
 _PROGRESS_MIN_S = 10.0  # captures longer than this (in signal time) show progress
 
@@ -136,6 +136,7 @@ def run(args) -> int:
         if source.is_complex == profile.is_audio:
             kind = "audio" if profile.is_audio else "RF (IQ)"
             raise ConfigError(f"profile {profile.name} needs {kind} samples; this source differs")
+        check_rate(profile, source.sample_rate_hz)
         if args.chunk_samples < 1:
             raise ConfigError("--chunk-samples must be positive")
         if args.duration_s is not None and not args.duration_s > 0:

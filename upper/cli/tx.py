@@ -84,6 +84,21 @@ def one_line_errors(parser) -> None:
     parser.error = error
 
 
+def check_rate(profile, sample_rate_hz: float) -> None:
+    """``ConfigError`` if ``sample_rate_hz`` cannot hold ``profile``'s signal."""
+    from phy.errors import ConfigError
+
+    if profile.is_audio:
+        need = 2 * (max(profile.mark_hz, profile.space_hz) + profile.symbol_rate_baud / 2)
+    else:
+        need = profile.occupied_bandwidth_hz  # complex sampling: the whole band
+    if sample_rate_hz < need:
+        raise ConfigError(
+            f"{sample_rate_hz:g} S/s cannot hold {profile.name} ({need:g} Hz wide); "
+            f"use --sample-rate {profile.sample_rate_hz:g} or more"
+        )
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "tx",
@@ -188,6 +203,7 @@ def run(args) -> int:
         raise ConfigError(f"--seed must be a non-negative integer, got {args.seed}")
     payloads = _payloads(args)
     rate = parse_hz(args.sample_rate, flag="--sample-rate") or profile.sample_rate_hz
+    check_rate(profile, rate)
     freq = parse_hz(args.freq, flag="--freq")
     params = parse_channel(args.channel)
     if freq is not None and profile.is_audio:
