@@ -122,6 +122,7 @@ class SessionConfig:
     reconnect_max_s: float = 30.0
     close_timeout_s: float = 10.0
     ack_delay_s: float = 1.0  # confirm delivered data after this long if nothing else goes
+    max_sessions: int = 256
     max_outbox_bytes: int = 4 << 20
     trusted_keys: frozenset[bytes] | None = None
     psk: bytes | None = None
@@ -349,13 +350,17 @@ class SessionLayer:
         return "", (incarnation, nonce, ed_pub, x_pub, rx_next, data[_HELLO.size : body_len])
 
     def _on_hello(self, peer: bytes, kind: int, data: bytes, now_s: float) -> list[object]:
-        s = self._session(peer)
         reason, fields = self._check_hello(peer, kind, data)
         if fields is None:
             self._count("refused_" + reason)
-            if kind == K_HELLO and reason != "bad_hello_length":
+            if kind == K_HELLO and reason not in ("bad_hello_length", "key_mismatch"):
                 self.transport.send_message(peer, bytes([K_REFUSE]) + reason.encode(), now_s)
             return [SessionRefused(peer=peer, reason=reason)]
+        if peer not in self._sessions and len(self._sessions) >= self.config.max_sessions:
+            self._evict_idle()
+            if len(self._sessions) >= self.config.max_sessions:
+                return [self._drop("too_many_sessions", peer)]
+        s = self._session(peer)
         incarnation, nonce, ed_pub, x_pub, rx_next, echo = fields
         if kind == K_HELLO_ACK:
             if s.state is not S.HELLO_SENT or echo != s.nonce:
@@ -471,6 +476,14 @@ class SessionLayer:
         return [self._drop("unknown_type", peer)]
 
     # -- helpers ---------------------------------------------------------------------------
+    def _evict_idle(self) -> None:
+        """Forget one closed or never-used session with an empty outbox (table is full)."""
+        for peer, s in self._sessions.items():
+            if s.state in (S.IDLE, S.CLOSED) and not s.outbox:
+                del self._sessions[peer]
+                self._count("evicted")
+                return
+
     def _confirmed(self, s: _Session, peer_rx_next: int) -> None:
         """The peer has every message before ``peer_rx_next``: drop them from the outbox."""
         while s.outbox:

@@ -69,6 +69,7 @@ class TransportConfig:
     max_rto_s: float = 30.0
     ack_delay_s: float = 0.05
     max_peers: int = 256
+    max_retries: int = 12  # then everything queued to the peer is dropped (``gave_up``)
     link_rate_bps: float = 0.0  # > 0: segments leave at this rate (pacing of RTT estimates)
     link_overhead_bytes: int = 24  # added to each segment on the link (layer-3 header, ...)
 
@@ -243,6 +244,10 @@ class Transport:
                 # (selective acknowledgements resend the rest without waiting).
                 state.rto_s = min(state.rto_s * 2.0, self.config.max_rto_s)
                 oldest = min(expired, key=lambda seg: (seg.seq - state.in_flight_base) & MASK)
+                if oldest.retries >= self.config.max_retries:
+                    self._count("gave_up")  # the session above notices and starts again
+                    self.reset_peer(peer)
+                    continue
                 self._retransmit(peer, state, oldest, now_s)
                 for seg in state.in_flight.values():
                     seg.deadline_s = max(seg.deadline_s, now_s + state.rto_s)
@@ -267,7 +272,9 @@ class Transport:
         if len(segment) < need:
             return [self._drop("truncated", peer)]
         if peer not in self._peers and len(self._peers) >= self.config.max_peers:
-            return [self._drop("too_many_peers", peer)]
+            self._evict_idle()
+            if len(self._peers) >= self.config.max_peers:
+                return [self._drop("too_many_peers", peer)]
         state = self._peer(peer)
         offset = 1
         data_hdr = None
@@ -284,6 +291,15 @@ class Transport:
             events.append(self._drop("stray_payload", peer))
         self._pump(peer, state, now_s)
         return events
+
+    def _evict_idle(self) -> None:
+        """Forget the peer heard from longest ago that has nothing queued or in flight."""
+        idle = [
+            (st.heard_s, p) for p, st in self._peers.items() if not st.queue and not st.in_flight
+        ]
+        if idle:
+            del self._peers[min(idle)[1]]
+            self._count("evicted_peers")
 
     # -- internals: sender -----------------------------------------------------------------
     def _peer(self, peer: bytes) -> _Peer:

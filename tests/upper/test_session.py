@@ -160,3 +160,18 @@ def test_docs_show_the_state_diagram_of_the_table():
 
     docs = Path(__file__).resolve().parents[2] / "docs" / "upper.md"
     assert mermaid_diagram() in docs.read_text()
+
+
+def test_session_table_is_bounded():
+    sim = make_sim(seed=9, max_sessions=2)
+    sim.add_node("B")
+    b = sim.nodes["B"]
+    for name in "CDE":
+        sim.add_node(name)
+        sim.connect(name, "B")
+    sim.run_for(12.0)
+    for name in "CDE":
+        sim.nodes[name].connect(b.address)
+    sim.run_for(30.0)
+    assert len(b.session.peers()) == 2
+    assert b.session.stats["dropped_too_many_sessions"] >= 1

@@ -175,3 +175,25 @@ def test_malformed_segments_are_dropped_never_raised():
     assert rx.receive_data(A, b"\x01\x00", 0.0)[0].reason == "truncated"
     assert rx.receive_data(A, b"", 0.0)[0].reason == "empty"
     assert sum(v for k, v in rx.stats.items() if k.startswith("dropped_")) > 1000
+
+
+def test_peer_table_is_bounded():
+    rx = Transport(TransportConfig(max_peers=4), rng=random.Random(0))
+    for i in range(20):
+        tx = Transport(TransportConfig(), rng=random.Random(i))
+        tx.send_message(A, b"hi", 0.0)
+        peer = bytes([i + 10]) * 8
+        for _, segment in tx.segments_to_send():
+            rx.receive_data(peer, segment, float(i))
+    assert len(rx._peers) <= 4
+    assert rx.stats["evicted_peers"] >= 16
+
+
+def test_transport_gives_up_after_max_retries():
+    pipe = Pipe(seed=9, max_retries=3)
+    pipe.drop = lambda src, segment: True  # nothing ever arrives
+    pipe.ends[A].send_message(B, b"lost", 0.0)
+    pipe.run_until(lambda: False, timeout_s=600.0)
+    assert pipe.ends[A].stats["gave_up"] == 1
+    assert pipe.ends[A].pending_bytes(B) == 0
+    assert pipe.ends[A].next_deadline_s() == float("inf")
