@@ -45,104 +45,131 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from phy.errors import ConfigError
-    from upper.application import LinkInfo, NodeConfig
-    from upper.network import NetworkConfig
-    from upper.session import SessionConfig
-    from upper.sim_medium import LinkParams
-    from upper.virtual_time import SimNetwork
 
-    if args.messages < 1 or args.messages > 1000:
+    if not 1 <= args.messages <= 1000:
         raise ConfigError("--messages must be 1..1000")
-    link = LinkInfo(rate_bps=args.rate_bps, frame_overhead_bytes=16)
-    config = NodeConfig(
-        network=NetworkConfig(announce_interval_s=5.0),
-        session=SessionConfig(mode=args.mode),
-    )
-    medium = MEDIA[args.medium](link, random.Random(args.seed))
-    sim = SimNetwork(link=link, seed=args.seed, node_config=config, medium=medium)
-    a, b, c = (sim.add_node(name) for name in "ABC")
-    out = sys.stdout
-
-    def say(text: str) -> None:
-        print(f"[{sim.now_s:8.3f} s] {text}", file=out)
-
-    for node in (a, b, c):
-        print(f"node {node.name}: address {node.address.hex()}", file=out)
-    sim.connect("A", "B", LinkParams(loss=None, snr_db=args.snr_db, delay_s=0.002))
-    sim.connect("B", "C", LinkParams(loss=None, snr_db=args.snr_db + 1.0, delay_s=0.002))
-    print("topology: A <-> B <-> C (A cannot hear C)", file=out)
-
-    delivered: list[str] = []
-    for node in (a, c):
-        node.on(
-            "connect",
-            lambda peer, info, n=node: say(
-                f"{n.name}: connect {sim.name_of(peer)} (resumed={info['resumed']})"
-            ),
-        )
-        node.on(
-            "disconnect",
-            lambda peer, why, n=node: say(f"{n.name}: disconnect {sim.name_of(peer)} ({why})"),
-        )
-
-    @c.on("chat")
-    def on_chat(sender, data):
-        delivered.append(data)
-        say(f"C <- {sim.name_of(sender)}: {data!r}")
-        return f"got {len(delivered)}"
-
-    sim.run_until(lambda: a.network.route_to(c.address) is not None, timeout_s=60.0)
-    route = a.network.route_to(c.address)
-    if route is None:
-        print("error: A learned no route to C within 60 s", file=sys.stderr)
+    demo = _Demo(args)
+    if not demo.find_route():
+        print("error: A learned no route to C within 60 s; try a higher --snr-db", file=sys.stderr)
         return 1
-    say(f"A: route to C via {sim.name_of(route.next_hop)}, {route.metric} hops")
+    delivered_ok = demo.converse()
+    demo.report()
+    return 0 if delivered_ok else 1
 
-    texts = [MESSAGES[i % len(MESSAGES)] for i in range(args.messages)]
-    calls = []
-    for text in texts:
-        call = a.call("chat", text, to=c.address, timeout_s=120.0)
-        report = call.report
-        say(
-            f"A -> C: {text!r} ({report.payload_bytes} B, {report.frames} frame, "
-            f"predicted airtime {1000 * report.airtime_s:.1f} ms per hop)"
+
+class _Demo:
+    """A - B - C on a pluggable medium, in virtual time."""
+
+    def __init__(self, args) -> None:
+        from upper.application import LinkInfo, NodeConfig
+        from upper.network import NetworkConfig
+        from upper.session import SessionConfig
+        from upper.sim_medium import LinkParams
+        from upper.virtual_time import SimNetwork
+
+        self.args = args
+        link = LinkInfo(rate_bps=args.rate_bps, frame_overhead_bytes=16)
+        config = NodeConfig(
+            network=NetworkConfig(announce_interval_s=5.0),
+            session=SessionConfig(mode=args.mode),
         )
-        calls.append(call)
-    sim.run_until(lambda: all(call.done for call in calls), timeout_s=600.0)
-    for text, call in zip(texts, calls, strict=True):
-        try:
-            say(f"A: C acknowledged {text!r}: {call.result()!r}")
-        except Exception as error:  # CallTimeout or still pending
-            say(f"A: no acknowledgement for {text!r}: {error}")
-    c_reply = c.call("chat-reply", "thanks A", to=a.address, timeout_s=60.0)
-    sim.run_until(lambda: c_reply.done, timeout_s=60.0)
-    sim.run_for(1.0)
-
-    print("\nper-hop link statistics:", file=out)
-    print(f"{'hop':<8} {'SNR dB':>7} {'frames':>7} {'lost':>5} {'bytes':>8}", file=out)
-    for (src, dst), stats in sorted(
-        sim.medium.stats.items(), key=lambda kv: (sim.name_of(kv[0][0]), sim.name_of(kv[0][1]))
-    ):
-        name = f"{sim.name_of(src)}->{sim.name_of(dst)}"
-        snr = args.snr_db + (1.0 if {sim.name_of(src), sim.name_of(dst)} == {"B", "C"} else 0.0)
-        print(f"{name:<8} {snr:>7.1f} {stats.frames:>7} {stats.lost:>5} {stats.bytes:>8}", file=out)
-    print("\nper-node counters:", file=out)
-    for node in (a, b, c):
-        st = node.all_stats()
+        medium = MEDIA[args.medium](link, random.Random(args.seed))
+        self.sim = sim = SimNetwork(link=link, seed=args.seed, node_config=config, medium=medium)
+        self.a, self.b, self.c = (sim.add_node(name) for name in "ABC")
+        for node in (self.a, self.b, self.c):
+            print(f"node {node.name}: address {node.address.hex()}")
+        self.snr_db = {("A", "B"): args.snr_db, ("B", "C"): args.snr_db + 1.0}
+        for (x, y), snr_db in self.snr_db.items():
+            sim.connect(x, y, LinkParams(loss=None, snr_db=snr_db, delay_s=0.002))
         print(
-            f"{node.name}: segments sent {st['transport'].get('segments_sent', 0)}, "
-            f"retransmissions {st['transport'].get('retransmissions', 0)}, "
-            f"forwarded {st['network'].get('forwarded', 0)}, "
-            f"dropped {sum(v for k, v in st['network'].items() if k.startswith('dropped'))}",
-            file=out,
+            f"topology: A <-> B <-> C (A cannot hear C), {args.rate_bps:g} bit/s, {args.mode} mode"
         )
-    print(f"\ndelivered to C ({len(delivered)}/{len(texts)}):", file=out)
-    for text in delivered:
-        print(f"  {text}", file=out)
-    ok = delivered == texts and all(call.done for call in calls)
-    print(
-        f"\n{'OK' if ok else 'FAILED'}: {len(delivered)} of {len(texts)} messages delivered "
-        f"in order in {sim.now_s:.1f} s of virtual time",
-        file=out,
-    )
-    return 0 if ok else 1
+        self.delivered: list[str] = []
+        self._handlers()
+
+    def say(self, text: str) -> None:
+        print(f"[{self.sim.now_s:8.3f} s] {text}")
+
+    def _handlers(self) -> None:
+        name = self.sim.name_of
+        for node in (self.a, self.c):
+            node.on(
+                "connect",
+                lambda peer, info, n=node: self.say(
+                    f"{n.name}: connect {name(peer)} (resumed={info['resumed']})"
+                ),
+            )
+            node.on(
+                "disconnect",
+                lambda peer, why, n=node: self.say(f"{n.name}: disconnect {name(peer)} ({why})"),
+            )
+
+        @self.c.on("chat")
+        def on_chat(sender, data):
+            self.delivered.append(data)
+            self.say(f"C <- {name(sender)}: {data!r}")
+            return f"got {len(self.delivered)}"
+
+        @self.a.on("chat-reply")
+        def on_reply(sender, data):
+            self.say(f"A <- {name(sender)}: {data!r}")
+            return "ok"
+
+    def find_route(self) -> bool:
+        a, c = self.a, self.c
+        self.sim.run_until(lambda: a.network.route_to(c.address) is not None, timeout_s=60.0)
+        route = a.network.route_to(c.address)
+        if route is not None:
+            self.say(f"A: route to C via {self.sim.name_of(route.next_hop)}, {route.metric} hops")
+        return route is not None
+
+    def converse(self) -> bool:
+        a, c, sim = self.a, self.c, self.sim
+        self.texts = [MESSAGES[i % len(MESSAGES)] for i in range(self.args.messages)]
+        calls = []
+        for text in self.texts:
+            call = a.call("chat", text, to=c.address, timeout_s=120.0)
+            r = call.report
+            self.say(
+                f"A -> C: {text!r} ({r.payload_bytes} B, {r.frames} frame(s), "
+                f"predicted airtime {1000 * r.airtime_s:.1f} ms per hop)"
+            )
+            calls.append(call)
+        sim.run_until(lambda: all(call.done for call in calls), timeout_s=600.0)
+        for text, call in zip(self.texts, calls, strict=True):
+            try:
+                self.say(f"A: C acknowledged {text!r}: {call.result()!r}")
+            except Exception as error:  # CallTimeout or still pending
+                self.say(f"A: no acknowledgement for {text!r}: {error}")
+        reply = c.call("chat-reply", "thanks A, 73", to=a.address, timeout_s=60.0)
+        sim.run_until(lambda: reply.done, timeout_s=60.0)
+        sim.run_for(1.0)
+        return self.delivered == self.texts and all(call.done for call in calls) and reply.done
+
+    def report(self) -> None:
+        sim = self.sim
+        print("\nper-hop link statistics:")
+        print(f"{'hop':<8} {'SNR dB':>7} {'frames':>7} {'lost':>5} {'bytes':>8}")
+        rows = sorted(
+            (sim.name_of(s), sim.name_of(d), st) for (s, d), st in sim.medium.stats.items()
+        )
+        for src, dst, st in rows:
+            snr_db = self.snr_db.get((src, dst), self.snr_db.get((dst, src), float("nan")))
+            print(f"{src + '->' + dst:<8} {snr_db:>7.1f} {st.frames:>7} {st.lost:>5} {st.bytes:>8}")
+        print("\nper-node counters:")
+        for node in (self.a, self.b, self.c):
+            st = node.all_stats()
+            dropped = sum(v for k, v in st["network"].items() if k.startswith("dropped"))
+            print(
+                f"{node.name}: segments sent {st['transport'].get('segments_sent', 0)}, "
+                f"retransmissions {st['transport'].get('retransmissions', 0)}, "
+                f"forwarded {st['network'].get('forwarded', 0)}, dropped {dropped}"
+            )
+        print(f"\ndelivered to C ({len(self.delivered)}/{len(self.texts)}):")
+        for text in self.delivered:
+            print(f"  {text}")
+        ok = self.delivered == self.texts
+        print(
+            f"\n{'OK' if ok else 'FAILED'}: {len(self.delivered)} of {len(self.texts)} "
+            f"messages delivered in order in {sim.now_s:.1f} s of virtual time"
+        )
