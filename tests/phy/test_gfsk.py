@@ -275,3 +275,18 @@ def test_garbage_never_raises_and_the_receiver_recovers(garbage):
     bursts = rx.process(np.concatenate([quiet, stream])) + rx.flush()
     assert [b.payload for b in bursts] == [b"alive"]
     assert np.all(np.isfinite(bursts[0].llrs))
+
+
+def test_memory_stays_bounded_on_endless_input():
+    p = get_profile("gfsk50k")
+    rng = np.random.default_rng(9)
+    rx = Receiver(profile=p)
+    burst = phy.modulate(p, rng.bytes(50))
+    sizes = []
+    for _ in range(40):
+        chunk = (rng.standard_normal(100_000) + 1j * rng.standard_normal(100_000)) * 0.1
+        chunk[5000 : 5000 + burst.size] += burst
+        rx.process(chunk.astype(np.complex64))
+        sizes.append(rx._framer._buf.size)
+    assert rx.counters["bursts"] == 40
+    assert max(sizes) < 8 * 4200 + 200  # the framer holds at most one burst
