@@ -34,7 +34,7 @@ from mac.fec._block import LABELS, FecLevel
 from phy.errors import ConfigError
 from phy.profiles import Profile, get_profile
 
-__all__ = ["PerPoint", "ebn0_at_per", "per_curve", "simulate_per"]
+__all__ = ["PerPoint", "decoder_ablation", "ebn0_at_per", "per_curve", "simulate_per"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -201,6 +201,38 @@ def ebn0_at_per(points: list[PerPoint], target: float = 0.01) -> float | None:
     return None
 
 
+def decoder_ablation(
+    ebn0_db: float, *, n_frames: int = 1500, payload_bytes: int = 255, seed: int = 42
+) -> dict[str, float]:
+    """Block error rate of ``rs+conv`` with parts of the decoder switched off, on the same
+    noise (ideal QPSK, Eb/N0 per information bit with the whole burst counted): errors-only
+    RS (``plain``), with erasure retries, with iterative pinning, with both."""
+    import mac.fec._block as block
+    from mac.fec._block import decode_block, encode_block
+    from mac.frame import frame_bytes
+
+    rng = np.random.default_rng(seed)
+    level = FecLevel.RS_CONV
+    n = payload_bytes + 4
+    burst_bits = 8 * frame_bytes(payload_bytes, level) + 144  # + preamble, sync, PHY header
+    sigma = np.sqrt(1 / (2 * 10 ** (ebn0_db / 10) * 8 * payload_bytes / burst_bits))
+    variants = {"plain": (False, 0), "erasures": (True, 0), "pinning": (False, 2)}
+    variants["erasures+pinning"] = (True, 2)
+    fails = dict.fromkeys(variants, 0)
+    saved = block.PIN_ITERATIONS
+    try:
+        for _ in range(n_frames):
+            data = rng.bytes(n)
+            bits = encode_block(data, level).astype(np.float32)
+            llrs = (2 / sigma**2) * (1 - 2 * bits + rng.normal(0, sigma, bits.size))
+            for name, (erasures, pins) in variants.items():
+                block.PIN_ITERATIONS = pins
+                fails[name] += decode_block(llrs, level, n, erasures=erasures).data != data
+    finally:
+        block.PIN_ITERATIONS = saved
+    return {name: count / n_frames for name, count in fails.items()}
+
+
 def _table(points_by_level: dict[str, list[PerPoint]]) -> str:
     lines = ["| FEC | Eb/N0 (dB) | frames | errors | PER | causes |", "|---|---|---|---|---|---|"]
     for label, points in points_by_level.items():
@@ -248,9 +280,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-erasures", action="store_true")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--plot", help="write a PNG of the curves here")
+    parser.add_argument("--ablation", action="store_true", help="decoder variants instead")
     args = parser.parse_args(argv)
     start, stop, step = (float(v) for v in args.ebn0.split(":"))
     grid = np.arange(start, stop + step / 2, step)
+    if args.ablation:
+        for ebn0 in grid:
+            rates = decoder_ablation(float(ebn0), n_frames=args.max_frames, seed=args.seed)
+            print(f"{ebn0:.2f} dB: " + ", ".join(f"{k} {v:.4f}" for k, v in rates.items()))
+        return 0
     levels = LABELS if args.fec == "all" else [FecLevel.parse(args.fec).label]
     rng = np.random.default_rng(args.seed)
     framer_options = {
