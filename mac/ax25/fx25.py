@@ -212,7 +212,8 @@ class Fx25Decoder:
         weakest = positions[np.argsort(byte_rel, kind="stable")]
         deframed = None
         decoded_any = False
-        for n_erasures in (0, *range(2, tag.check_bytes + 1, 2)):
+        quarter = tag.check_bytes // 4
+        for n_erasures in (0, quarter, 2 * quarter, 3 * quarter, 4 * quarter):
             result = _rs_decode(tag.check_bytes, codeword, sorted(weakest[:n_erasures].tolist()))
             if result is not None:
                 decoded_any = True

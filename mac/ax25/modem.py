@@ -19,8 +19,9 @@ from phy.errors import ConfigError
 
 __all__ = ["MODES", "PacketDecoder", "packet_audio", "packet_line_bits"]
 
-#: Packet modes: baud rate of each.
-MODES = {"afsk1200": 1200.0, "g3ruh9600": 9600.0}
+#: Packet modes: baud rate of each. ``fsk1200`` is plain (unscrambled) 2-FSK baseband at
+#: 1200 baud, as some satellites send it (with the Astrocast FX.25 variant recognised).
+MODES = {"afsk1200": 1200.0, "g3ruh9600": 9600.0, "fsk1200": 1200.0}
 
 
 def _check_mode(mode: str) -> None:
@@ -71,7 +72,12 @@ def packet_audio(
         else:
             from phy.g3ruh import modulate_line_bits
 
-            audio = modulate_line_bits(line, sample_rate_hz=sample_rate_hz)
+            audio = modulate_line_bits(
+                line,
+                sample_rate_hz=sample_rate_hz,
+                baud=MODES[mode],
+                scrambled=mode == "g3ruh9600",
+            )
         peak = float(np.max(np.abs(audio))) or 1.0
         parts += [(audio * (amplitude / peak)).astype(np.float32), gap]
     return np.concatenate(parts)
@@ -83,7 +89,7 @@ class PacketDecoder:
     Parameters
     ----------
     sample_rate_hz : audio rate of the input.
-    mode : ``"afsk1200"`` or ``"g3ruh9600"``.
+    mode : ``"afsk1200"``, ``"g3ruh9600"`` or ``"fsk1200"`` (see ``MODES``).
     fix_bits : CRC-guided repair of one or two weak bits (0 = off, the default).
     fx25 : also look for FX.25 blocks.
     n_slicers : parallel AFSK decision streams (twist hypotheses); frames are deduplicated.
@@ -111,9 +117,16 @@ class PacketDecoder:
         else:
             from phy.g3ruh import G3ruhDemodulator
 
-            self._demod = G3ruhDemodulator(sample_rate_hz=sample_rate_hz, **demod_options)
+            self._demod = G3ruhDemodulator(
+                sample_rate_hz=sample_rate_hz,
+                baud=MODES[mode],
+                descramble=mode == "g3ruh9600",
+                **demod_options,
+            )
         n_streams = int(getattr(self._demod, "n_slicers", 1) or 1)
-        self._receiver = Ax25Receiver(n_streams=n_streams, fix_bits=fix_bits, fx25=fx25)
+        self._receiver = Ax25Receiver(
+            n_streams=n_streams, fix_bits=fix_bits, fx25=fx25, astrocast=mode == "fsk1200"
+        )
 
     @property
     def counters(self) -> dict:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mac.ax25.astrocast import AstrocastDecoder
 from mac.ax25.frame import Ax25Frame
 from mac.ax25.fx25 import Fx25Decoder
 from mac.ax25.hdlc import HdlcDeframer
@@ -44,29 +45,32 @@ class Ax25Packet:
 
 
 class _Stream:
-    def __init__(self, *, fix_bits: int, fx25: bool) -> None:
+    def __init__(self, *, fix_bits: int, fx25: bool, astrocast: bool) -> None:
         self.hdlc = HdlcDeframer(fix_bits=fix_bits)
         self.fx25 = Fx25Decoder() if fx25 else None
+        self.blocks = [d for d in (self.fx25, AstrocastDecoder() if astrocast else None) if d]
         self.prev_level = 0
         self.prev_magnitude = 0.0
 
     def push(self, llrs: np.ndarray):
         found = [(f.data, f.end_bit, None, 0, f.fixed_bits) for f in self.hdlc.push(llrs)]
-        if self.fx25 is not None and llrs.size:
+        if self.blocks and llrs.size:
             levels = (llrs < 0).astype(np.uint8)
             before = np.concatenate([[self.prev_level], levels[:-1]]).astype(np.uint8)
             magnitude = np.abs(llrs)
             rel = np.minimum(magnitude, np.concatenate([[self.prev_magnitude], magnitude[:-1]]))
             self.prev_level = int(levels[-1])
             self.prev_magnitude = float(magnitude[-1])
-            for f in self.fx25.push((levels == before).astype(np.uint8), rel):
-                found.append((f.data, f.end_bit, f.tag, f.corrected_bytes, 0))
+            bits = (levels == before).astype(np.uint8)
+            for decoder in self.blocks:
+                for f in decoder.push(bits, rel):
+                    found.append((f.data, f.end_bit, f.tag, f.corrected_bytes, 0))
         return found
 
     def reset(self) -> None:
         self.hdlc.reset()
-        if self.fx25 is not None:
-            self.fx25.reset()
+        for decoder in self.blocks:
+            decoder.reset()
         self.prev_level = 0
         self.prev_magnitude = 0.0
 
@@ -78,8 +82,12 @@ class Ax25Receiver:
     line LLRs (positive = level 0) and returns new packets in the order they ended.
     """
 
-    def __init__(self, *, n_streams: int = 1, fix_bits: int = 0, fx25: bool = True) -> None:
-        self._streams = [_Stream(fix_bits=fix_bits, fx25=fx25) for _ in range(n_streams)]
+    def __init__(
+        self, *, n_streams: int = 1, fix_bits: int = 0, fx25: bool = True, astrocast: bool = False
+    ) -> None:
+        self._streams = [
+            _Stream(fix_bits=fix_bits, fx25=fx25, astrocast=astrocast) for _ in range(n_streams)
+        ]
         self._recent: deque[tuple[bytes, int]] = deque(maxlen=64)
         self.counters = {"packets": 0, "duplicates": 0, "not_ax25": 0}
 
@@ -92,8 +100,9 @@ class Ax25Receiver:
         out = []
         for s in self._streams:
             counters = dict(s.hdlc.counters)
-            if s.fx25 is not None:
-                counters.update({f"fx25_{k}": v for k, v in s.fx25.counters.items()})
+            for decoder in s.blocks:
+                prefix = "fx25" if decoder is s.fx25 else "astrocast"
+                counters.update({f"{prefix}_{k}": v for k, v in decoder.counters.items()})
             out.append(counters)
         return out
 

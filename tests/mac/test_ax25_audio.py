@@ -78,16 +78,77 @@ def test_gen_packets_afsk1200_decodes_at_least_as_many_as_atest(tmp_path, fx25):
 
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/data/real is absent")
 @pytest.mark.parametrize(
-    "name",
+    ("name", "mode"),
     [
-        "micro-aprs/static_and_aprs.wav",
-        "micro-aprs/ttwr.wav",
-        "satellite-recordings/ao27.wav",
-        "satellite-recordings/swiatowid-ax25.wav",
+        ("micro-aprs/static_and_aprs.wav", "afsk1200"),
+        ("micro-aprs/ttwr.wav", "afsk1200"),
+        ("satellite-recordings/ao27.wav", "afsk1200"),
+        ("satellite-recordings/swiatowid-ax25.wav", "afsk1200"),
+        ("satellite-recordings/tigrisat.wav", "g3ruh9600"),
+        ("satellite-recordings/us04.wav", "g3ruh9600"),
+        ("satellite-recordings/irazu.wav", "g3ruh9600"),
+        ("satellite-recordings/astrocast.wav", "fsk1200"),
     ],
 )
-def test_real_afsk_recordings_give_every_frame_the_peers_give(name):
+def test_real_recordings_give_every_frame_the_peers_give(name, mode):
     expected = {f["hex"] for f in json.loads((REAL / "expected_frames.json").read_text())[name]}
     audio, rate = _read_wav(REAL / name)
-    found = {p.raw.hex() for p in _decode(audio, rate)}
+    found = {p.raw.hex() for p in _decode(audio, rate, mode=mode)}
     assert expected <= found
+
+
+def _write_wav(path: Path, audio: np.ndarray, rate: int) -> None:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes((np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes())
+
+
+PEER_FRAMES = [
+    "N0CALL-1>APRS,WIDE1-1,WIDE2-1:!4237.14N/07120.83W#sdrlink",
+    "N0CALL-2>CQ:binary <0x00><0xff><0x7e> and ~~~~~~ stuffing",
+    "N0CALL-3>APDW16:" + "long information field " * 6,
+]
+
+
+@pytest.mark.skipif(shutil.which("atest") is None, reason="direwolf's atest absent")
+@pytest.mark.parametrize(
+    ("mode", "fx25", "atest_args"),
+    [
+        ("afsk1200", None, []),
+        ("afsk1200", 16, []),
+        ("afsk1200", 64, []),
+        ("g3ruh9600", None, ["-B", "9600"]),
+        ("g3ruh9600", 32, ["-B", "9600"]),
+    ],
+)
+def test_atest_decodes_every_frame_we_transmit(tmp_path, mode, fx25, atest_args):
+    frames = [Ax25Frame.parse(text) for text in PEER_FRAMES]
+    audio = packet_audio(frames, sample_rate_hz=48_000, mode=mode, fx25_check_bytes=fx25)
+    _write_wav(tmp_path / "tx.wav", audio, 48_000)
+    out = subprocess.run(
+        ["atest", "-d", "x", *atest_args, str(tmp_path / "tx.wav")],
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert re.search(r"(\d+) packets decoded", out).group(1) == str(len(frames))
+    assert out.count("FX.25[0.0]: FEC complete") == (len(frames) if fx25 else 0)
+    for frame in frames:
+        assert str(frame.source) in out
+
+
+@pytest.mark.skipif(shutil.which("multimon-ng") is None, reason="multimon-ng absent")
+def test_multimon_ng_decodes_every_afsk1200_frame_we_transmit():
+    frames = [Ax25Frame.parse(text) for text in PEER_FRAMES]
+    audio = packet_audio(frames, sample_rate_hz=22_050)
+    raw = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
+    out = subprocess.run(
+        ["multimon-ng", "-q", "-t", "raw", "-a", "AFSK1200", "-"],
+        input=raw,
+        capture_output=True,
+    ).stdout.decode("latin-1")
+    lines = [line for line in out.splitlines() if line.startswith("AFSK1200:")]
+    assert len(lines) == len(frames)
+    for frame, line in zip(frames, lines, strict=True):
+        assert f"fm {frame.source} to {frame.destination}" in line
