@@ -6,7 +6,7 @@ import numpy as np
 
 from phy.errors import ConfigError
 
-__all__ = ["AfskDemodulator", "design_tone_correlators"]
+__all__ = ["AfskDemodulator", "design_prefilter", "design_tone_correlators"]
 
 _MIN_ENVELOPE_SPS = 8.0  # envelope samples per symbol after decimation (at least)
 
@@ -17,48 +17,58 @@ def design_tone_correlators(
     baud: float,
     mark_hz: float,
     space_hz: float,
-    window_symbols: float = 1.4,
+    window_symbols: float = 1.6,
     taper: float = 0.25,
-    prefilter_symbols: float = 0.0,
 ) -> np.ndarray:
     """Taps (4, L) of the mark and space quadrature correlators (re, im, re, im).
 
     Each correlator is ``w[k] exp(-2j pi f k / fs)`` with ``w`` a Tukey window of
-    ``window_symbols`` bit times (``taper`` = tapered fraction: 0 boxcar, 1 Hann), scaled so
-    a unit-amplitude tone at ``f`` gives an envelope of 1. With ``prefilter_symbols > 0``
-    the correlators are convolved with a band-pass FIR of that length (pass band from half
-    a baud below the lower tone to half a baud above the higher one), which costs nothing
-    extra per sample beyond the longer taps.
+    ``window_symbols`` bit times rounded to an odd number of taps (``taper`` = tapered
+    fraction: 0 boxcar, 1 Hann), scaled so a unit-amplitude tone at ``f`` gives an
+    envelope of 1.
     """
     if sample_rate_hz <= 0 or baud <= 0 or window_symbols <= 0:
         raise ConfigError("sample rate, baud and window length must be positive")
     from scipy import signal
 
-    n_taps = max(round(window_symbols * sample_rate_hz / baud), 2)
+    n_taps = max(2 * round((window_symbols * sample_rate_hz / baud - 1) / 2) + 1, 3)
     window = signal.windows.tukey(n_taps, taper) if taper > 0 else np.ones(n_taps)
     k = np.arange(n_taps)
-    prefilter = np.ones(1)
-    if prefilter_symbols > 0:
-        n_pre = max(round(prefilter_symbols * sample_rate_hz / baud) | 1, 3)
-        low = max(min(mark_hz, space_hz) - baud / 2, 1.0)
-        high = min(max(mark_hz, space_hz) + baud / 2, 0.49 * sample_rate_hz)
-        prefilter = signal.firwin(n_pre, [low, high], pass_zero=False, fs=sample_rate_hz)
     rows = []
     for tone_hz in (mark_hz, space_hz):
         lo = window * np.exp(-2j * np.pi * tone_hz * k / sample_rate_hz)
-        lo = np.convolve(lo, prefilter)
-        t = np.arange(lo.size)
-        gain = abs(np.sum(lo * np.exp(2j * np.pi * tone_hz * t / sample_rate_hz)))
+        gain = abs(np.sum(lo * np.exp(2j * np.pi * tone_hz * k / sample_rate_hz)))
         rows += [2 * lo.real / gain, 2 * lo.imag / gain]
     return np.array(rows, dtype=np.float32)
+
+
+def design_prefilter(
+    *,
+    sample_rate_hz: float,
+    baud: float,
+    mark_hz: float,
+    space_hz: float,
+    length_symbols: float = 2.0,
+) -> np.ndarray:
+    """Band-pass FIR (float32, odd length) from half a baud below the lower tone to half a
+    baud above the higher one, ``length_symbols`` bit times long (0: a single unit tap)."""
+    if length_symbols <= 0:
+        return np.ones(1, dtype=np.float32)
+    from scipy import signal
+
+    n_taps = max(round(length_symbols * sample_rate_hz / baud) | 1, 3)
+    low = max(min(mark_hz, space_hz) - baud / 2, 1.0)
+    high = min(max(mark_hz, space_hz) + baud / 2, 0.49 * sample_rate_hz)
+    return signal.firwin(n_taps, [low, high], pass_zero=False, fs=sample_rate_hz).astype(np.float32)
 
 
 class AfskDemodulator:
     """Streaming AFSK demodulator: float32 audio in, soft bits (LLRs) out.
 
-    Pipeline: quadrature mark and space correlators (a Tukey window about 1.6 bits long
-    convolved with a band-pass prefilter) at the input rate, evaluated every ``decim``
-    samples so that about 8+ envelope samples fall in one bit; each envelope divided by
+    Pipeline: a band-pass prefilter at the input rate, evaluated only every ``decim``
+    samples (the envelope rate, at least 8 samples per bit: 9600 Hz from 48 kHz); there,
+    quadrature mark and space correlators (Tukey windows about 1.6 bits long, one pair
+    per front end) give the tone envelopes; each envelope divided by
     its own peak tracker (level and twist normalisation; DC is rejected by the
     correlators); a phase-accumulator bit clock nudged at every zero crossing of the
     normalised mark-minus-space difference, with a slow rate term (enabled only while the
@@ -131,28 +141,30 @@ class AfskDemodulator:
         self.n_streams = self.n_fronts * int(n_slicers)
         self.main_row = int(n_slicers) // 2
         self.decim = max(int(sample_rate_hz / baud / _MIN_ENVELOPE_SPS), 1)
+        envelope_rate_hz = sample_rate_hz / self.decim
+        if envelope_rate_hz < 2.2 * max(mark_hz, space_hz):
+            self.decim = 1  # low rates: keep every sample
+            envelope_rate_hz = sample_rate_hz
+        tones = {"baud": baud, "mark_hz": mark_hz, "space_hz": space_hz}
+        self._prefilter = design_prefilter(
+            sample_rate_hz=sample_rate_hz, length_symbols=prefilter_symbols, **tones
+        )
         fronts = [
             design_tone_correlators(
-                sample_rate_hz=sample_rate_hz,
-                baud=baud,
-                mark_hz=mark_hz,
-                space_hz=space_hz,
-                window_symbols=w,
-                taper=taper,
-                prefilter_symbols=prefilter_symbols,
+                sample_rate_hz=envelope_rate_hz, window_symbols=w, taper=taper, **tones
             )
             for w in windows
         ]
         n_taps = max(f.shape[1] for f in fronts)
         self._taps = np.zeros((self.n_fronts, 4, n_taps), dtype=np.float32)
-        for i, f in enumerate(fronts):  # centred: every front has the same delay
+        for i, f in enumerate(fronts):  # centred (odd lengths): every front has one delay
             pad = (n_taps - f.shape[1]) // 2
             self._taps[i, :, pad : pad + f.shape[1]] = f
         if n_slicers == 1:
             self.gains = np.ones(1)
         else:
             self.gains = 10 ** (np.linspace(-twist_span_db, twist_span_db, n_slicers) / 20)
-        sps = sample_rate_hz / self.decim / baud  # envelope samples per bit
+        sps = envelope_rate_hz / baud  # envelope samples per bit
         self._params = np.array(
             [
                 1 / sps,  # clock step
@@ -176,15 +188,15 @@ class AfskDemodulator:
     @property
     def delay_samples(self) -> float:
         """Input samples from a bit's centre to the time ``demodulate`` reports for it."""
-        return (self._taps.shape[2] - 1) / 2
+        return (self._prefilter.size - 1) / 2 + (self._taps.shape[2] - 1) / 2 * self.decim
 
     def reset(self) -> None:
         """Forget all history (filters, levels, clock)."""
         from phy.afsk._kernels import N_FRONT, N_STATE_FIXED
 
-        n_taps = self._taps.shape[2]
-        self._history = np.zeros(n_taps - 1, dtype=np.float32)
-        self._t = n_taps - 1
+        self._pre_history = np.zeros(self._prefilter.size - 1, dtype=np.float32)
+        self._pre_t = self._prefilter.size - 1
+        self._history = np.zeros(self._taps.shape[2] - 1, dtype=np.float32)
         self._n_envelope = 0  # envelope samples produced so far
         stats = N_STATE_FIXED + N_FRONT * self.n_fronts
         self._state = np.zeros(stats + 2 * self.n_streams)
@@ -201,19 +213,23 @@ class AfskDemodulator:
         The time of a bit is the absolute input-sample index (since the last ``reset``)
         where it was sampled, minus ``delay_samples``: the estimated centre of the bit.
         """
-        from phy.afsk._kernels import slice_bits, tone_correlate
+        from phy.afsk._kernels import fir_decimate, slice_bits, tone_correlate
 
         audio = np.nan_to_num(np.asarray(audio, dtype=np.float32).ravel(), posinf=0, neginf=0)
-        ext = np.concatenate([self._history, audio])
-        n_max = max((ext.size - self._t) // self.decim + 1, 0)
-        env_m = np.empty((self.n_fronts, n_max), dtype=np.float32)
-        env_s = np.empty((self.n_fronts, n_max), dtype=np.float32)
-        n_env, t = 0, self._t
+        ext = np.concatenate([self._pre_history, audio])
+        filtered = np.empty(max((ext.size - self._pre_t) // self.decim + 1, 0), dtype=np.float32)
+        n_filtered, t = fir_decimate(ext, self._prefilter, self.decim, self._pre_t, filtered)
+        consumed = ext.size - self._pre_history.size
+        self._pre_history = ext[consumed:].copy()
+        self._pre_t = t - consumed
+        ext = np.concatenate([self._history, filtered[:n_filtered]])
+        n_keep = self._history.size
+        env_m = np.empty((self.n_fronts, n_filtered), dtype=np.float32)
+        env_s = np.empty((self.n_fronts, n_filtered), dtype=np.float32)
+        n_env = 0
         for f in range(self.n_fronts):
-            n_env, t = tone_correlate(ext, self._taps[f], self.decim, self._t, env_m[f], env_s[f])
-        consumed = ext.size - self._history.size
-        self._history = ext[consumed:].copy()
-        self._t = t - consumed
+            n_env, _ = tone_correlate(ext, self._taps[f], 1, n_keep, env_m[f], env_s[f])
+        self._history = ext[ext.size - n_keep :].copy()
         max_bits = int(n_env * self._params[0] * 1.2) + 2
         llrs = np.empty((self.n_streams, max_bits), dtype=np.float32)
         env_t = np.empty(max_bits)
@@ -227,8 +243,9 @@ class AfskDemodulator:
     def process(self, audio: np.ndarray) -> np.ndarray:
         """Soft bits of ``audio``: 1-D float32, or (n_streams, n_bits) with several rows.
 
-        Cost: about 4 L F / decim + 10 n_streams operations per input sample (L correlator
-        taps, about 3.6 bits long; F front ends).
+        Cost per input sample: P / decim (band-pass prefilter of P taps, evaluated only at
+        the envelope rate) + 4 L F / decim (F correlators of L taps at the envelope rate)
+        + about 10 n_streams / decim.
         """
         llrs, _ = self.demodulate(audio)
         return llrs[0] if self.n_streams == 1 else llrs

@@ -29,6 +29,26 @@ N_PARAMS = 9
 
 
 @njit
+def fir_decimate(ext, taps, decim, t0, out):
+    """Real FIR output at every ``decim``-th sample: ``out[j] = sum_k taps[k] ext[t - k]``.
+
+    For ``t = t0, t0 + decim, ...`` while ``t < len(ext)`` (``t0 >= len(taps) - 1``).
+    Returns (outputs written, next t). Cost: len(taps) MACs per output.
+    """
+    n_taps = taps.shape[0]
+    t = t0
+    n = 0
+    while t < ext.shape[0] and n < out.shape[0]:
+        acc = 0.0
+        for k in range(n_taps):
+            acc += taps[k] * ext[t - k]
+        out[n] = acc
+        n += 1
+        t += decim
+    return n, t
+
+
+@njit
 def tone_correlate(ext, taps, decim, t0, out_m, out_s):
     """Mark and space envelopes of real audio at every ``decim``-th sample.
 

@@ -7,6 +7,16 @@ import numpy as np
 from phy.afsk._kernels import N_FRONT, N_STATE_FIXED
 
 
+def fir_decimate(ext, taps, decim, t0, out):
+    """Twin of ``_kernels.fir_decimate`` (``np.convolve`` then every ``decim``-th sample)."""
+    n = max(min((ext.shape[0] - t0 + decim - 1) // decim, out.shape[0]), 0)
+    if n == 0:
+        return 0, t0
+    full = np.convolve(ext.astype(np.float64), taps.astype(np.float64))
+    out[:n] = full[t0 + decim * np.arange(n)]
+    return n, t0 + n * decim
+
+
 def tone_correlate(ext, taps, decim, t0, out_m, out_s):
     """Twin of ``_kernels.tone_correlate`` (vectorised with a sliding window)."""
     n_taps = taps.shape[1]

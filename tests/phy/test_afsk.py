@@ -54,6 +54,20 @@ def _bit_errors(sent: np.ndarray, llrs: np.ndarray) -> int:
 
 
 @pytest.mark.parametrize("n", [0, 1, 7, 4096])
+def test_fir_decimate_matches_reference(n):
+    rng = np.random.default_rng(n + 11)
+    taps = rng.normal(size=9).astype(np.float32)
+    ext = rng.normal(size=n + 8).astype(np.float32)
+    results = []
+    for impl in (_kernels, _reference):
+        out = np.zeros(n + 2, dtype=np.float32)
+        k, t = impl.fir_decimate(ext, taps, 4, 8, out)
+        results.append((k, t, out[:k]))
+    assert results[0][:2] == results[1][:2]
+    np.testing.assert_allclose(results[0][2], results[1][2], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 4096])
 def test_tone_correlate_matches_reference(n):
     rng = np.random.default_rng(n)
     taps = rng.normal(size=(4, 9)).astype(np.float32)
