@@ -13,6 +13,7 @@ one JSON object with ``--json``. Counts and progress go to standard error.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import time
@@ -27,17 +28,33 @@ def register(subparsers) -> None:
         "rx",
         help="receive bursts from a capture, stdin or a radio",
         description="Receive and print bursts from a capture file, '-' (stdin) or --radio.",
+        epilog="examples:\n"
+        "  sdrlink rx captures/qpsk250k_915M_2M4.sigmf-meta\n"
+        "  sdrlink rx rec.cu8 -p gfsk9k6 --sample-rate 2.4M --json\n"
+        "  rtl_sdr -f 433.92M -s 2.4M - | sdrlink rx - -p gfsk9k6 --sample-rate 2.4M\n"
+        "  sdrlink rx --radio rtl_tcp://127.0.0.1:1234 -p gfsk50k --freq 868.3M",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("file", nargs="?", metavar="FILE", help="capture file, or '-' for stdin")
-    parser.add_argument("--profile", "-p", help="modem profile (default: the capture's)")
-    parser.add_argument("--sample-rate", help="S/s, e.g. 2.4M (raw files, stdin)")
-    parser.add_argument("--format", help="sigmf, cu8, cs8, cs16, cf32, wav, s16, f32")
+    parser.add_argument(
+        "--profile", "-p", metavar="P", help="modem profile (default: the capture's)"
+    )
+    parser.add_argument("--sample-rate", metavar="HZ", help="S/s, e.g. 2.4M (raw files, stdin)")
+    parser.add_argument("--format", metavar="F", help="sigmf, cu8, cs8, cs16, cf32, wav, s16, f32")
     parser.add_argument("--json", action="store_true", help="one JSON object per burst")
-    parser.add_argument("--radio", help="rtl_tcp://HOST:PORT, rtlsdr://INDEX or sim://")
-    parser.add_argument("--freq", help="centre frequency to tune, e.g. 433.92M")
-    parser.add_argument("--gain", type=float, help="tuner gain in dB (default: automatic)")
-    parser.add_argument("--duration-s", type=float, help="stop after this much signal time")
-    parser.add_argument("--chunk-samples", type=int, default=1 << 16, help="samples per read")
+    parser.add_argument(
+        "--radio", metavar="URL", help="rtl_tcp://HOST:PORT, rtlsdr://INDEX, file://PATH, sim://"
+    )
+    parser.add_argument("--freq", metavar="HZ", help="centre frequency to tune, e.g. 433.92M")
+    parser.add_argument(
+        "--gain", type=float, metavar="DB", help="tuner gain in dB (default: automatic)"
+    )
+    parser.add_argument(
+        "--duration-s", type=float, metavar="S", help="stop after this much signal time"
+    )
+    parser.add_argument(
+        "--chunk-samples", type=int, default=1 << 16, metavar="N", help="samples per read (65536)"
+    )
     parser.add_argument(
         "--record",
         metavar="OUT",

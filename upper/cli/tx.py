@@ -10,6 +10,7 @@ One burst per DATA argument, separated by gaps of channel noise (or silence with
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 _CHANNEL_KEYS = {
@@ -104,23 +105,36 @@ def register(subparsers) -> None:
         "tx",
         help="write bursts to a capture file (through the channel model)",
         description="Modulate one burst per DATA argument and write them to a capture.",
+        epilog="example (a capture like an RTL-SDR's, 2.4 MS/s cu8 SigMF):\n"
+        "  sdrlink tx -p gfsk9k6 --out hello.sigmf-meta --datatype cu8 --sample-rate 2.4M \\\n"
+        "      --freq 433.92M --channel ebn0=18,cfo=3000,ppm=20,dc=0.01,rtl=1 hello world",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("data", nargs="+", metavar="DATA", help="payload of one burst each")
-    parser.add_argument("--profile", "-p", required=True, help="modem profile (sdrlink profiles)")
-    parser.add_argument("--out", "-o", required=True, help="capture file to write ('-': stdout)")
     parser.add_argument(
-        "--format", help="sigmf, cu8, cs8, cs16, cf32, wav, s16, f32 (default: from --out)"
+        "--profile", "-p", required=True, metavar="P", help="modem profile (sdrlink profiles)"
+    )
+    parser.add_argument(
+        "--out", "-o", required=True, metavar="FILE", help="capture to write ('-': stdout)"
+    )
+    parser.add_argument(
+        "--format",
+        metavar="F",
+        help="sigmf, cu8, cs8, cs16, cf32, wav, s16, f32 (default: from --out)",
     )
     parser.add_argument(
         "--datatype", help="SigMF sample type: cf32_le (default), ci16_le or cu8 (like a dongle)"
     )
     parser.add_argument(
-        "--sample-rate", help="samples per second, e.g. 2.4M (default: the profile's native rate)"
+        "--sample-rate",
+        metavar="HZ",
+        help="samples per second, e.g. 2.4M (default: the profile's native rate)",
     )
-    parser.add_argument("--freq", help="centre frequency to record, e.g. 433.92M")
+    parser.add_argument("--freq", metavar="HZ", help="centre frequency to record, e.g. 433.92M")
     parser.add_argument(
         "--channel",
         default="",
+        metavar="K=V,...",
         help="impairments KEY=VALUE,...: ebn0, snr (dB), cfo (Hz), ppm (clock), phase, timing, "
         "phase_noise (Hz), gain (dB), dc (complex), iq_amp (dB), iq_phase (deg), "
         "rtl (1: AGC + 8-bit ADC), multipath (taps a:b:c), twist (audio, dB)",
