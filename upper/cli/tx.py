@@ -3,7 +3,7 @@
 Example (a capture like an RTL-SDR at 2.4 MS/s would record)::
 
     sdrlink tx --profile gfsk9k6 --out hello.sigmf-meta --datatype cu8 --sample-rate 2.4M \\
-        --channel ebn0=14,cfo=5000,ppm=40,dc=0.01+0.005j,iq_amp=0.5,rtl=1 "hello" "world"
+        --freq 433.92M --channel ebn0=18,cfo=3000,ppm=20,dc=0.01+0.005j,iq_amp=0.5,rtl=1 hello world
 
 One burst per DATA argument, separated by gaps of channel noise (or silence without noise).
 """
