@@ -215,7 +215,7 @@ class Receiver:
         return Burst(
             profile=self.profile.name,
             llrs=_calibrate(fb.llrs, rows[1:, 5]),
-            start_sample=round(t_sync - self._sps - (self._length - 1)),
+            start_sample=round(t_sync - self._sps - (self._length - 1) + 1),
             sample_rate_hz=self.sample_rate_hz,
             snr_db=self._snr_db(rows[1:, 4]),
             cfo_hz=self._cfo_hz(rows),
