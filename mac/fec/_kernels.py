@@ -61,87 +61,73 @@ def _syndromes(word, nsym, syn_mul, synd):
 
 
 @njit
-def rs_decode(word, erase_mask, nsym, fcr, exp, log, syn_mul, out):
-    """Correct errors and erasures in one (possibly shortened) RS codeword.
-
-    ``erase_mask[j] != 0`` marks byte ``j`` as an erasure. Writes the corrected codeword to
-    ``out`` and returns the number of corrected symbols (errata located), or -1 when the word
-    cannot be corrected (2 * errors + erasures > nsym, locator roots missing or outside the
-    shortened word, or a non-zero syndrome after correction): then ``out`` holds the input
-    with erasures zeroed. Cost: about n * nsym look-ups for the syndromes plus
-    n * errata for the Chien search; O(nsym^2) for Berlekamp-Massey and Forney.
-    """
-    n = word.shape[0]
-    n_erase = 0
-    for j in range(n):
-        out[j] = word[j]
-        if erase_mask[j] != 0:
-            out[j] = 0
-            n_erase += 1
-    if n_erase > nsym:
-        return -1
-    synd = np.empty(nsym, dtype=np.uint8)
-    if not _syndromes(out, nsym, syn_mul, synd):
-        return 0
-    size = nsym + 2
-    lam = np.zeros(size, dtype=np.uint8)
-    bpoly = np.zeros(size, dtype=np.uint8)
-    tpoly = np.zeros(size, dtype=np.uint8)
+def _erasure_locator(erase_mask, n, exp, log, lam):
+    """``lam = prod (1 + X_j x)`` over erased bytes j, ``X_j = alpha^(n - 1 - j)``."""
+    lam[:] = 0
     lam[0] = 1
     deg = 0
-    for j in range(n):  # erasure locator: prod (1 + X_j x), X_j = alpha^(n - 1 - j)
+    for j in range(n):
         if erase_mask[j] != 0:
             xl = (n - 1 - j) % 255
             deg += 1
             for d in range(deg, 0, -1):
                 if lam[d - 1] != 0:
                     lam[d] ^= exp[log[lam[d - 1]] + xl]
-    for d in range(size):
-        bpoly[d] = lam[d]
+    return deg
+
+
+@njit
+def _berlekamp_massey(synd, nsym, n_erase, exp, log, lam):
+    """Errata locator (in ``lam``, which holds the erasure locator on entry) by
+    Berlekamp-Massey in its errors-and-erasures form; returns its degree."""
+    size = lam.shape[0]
+    bpoly = lam.copy()
+    tpoly = np.zeros(size, dtype=np.uint8)
     big_l = n_erase
     for k in range(n_erase, nsym):
         delta = 0
-        top = min(big_l, k)
-        for j in range(top + 1):
+        for j in range(min(big_l, k) + 1):
             delta ^= _gmul(lam[j], synd[k - j], exp, log)
         span = min(size, k + 2)  # after step k both polynomials have degree <= k + 1
         for d in range(span - 1, 0, -1):
             bpoly[d] = bpoly[d - 1]
         bpoly[0] = 0
-        if delta != 0:
-            ld = log[delta]
+        if delta == 0:
+            continue
+        ld = log[delta]
+        for d in range(span):
+            b = bpoly[d]
+            tpoly[d] = lam[d] ^ (exp[log[b] + ld] if b != 0 else 0)
+        if 2 * big_l <= k + n_erase:
+            linv = 255 - ld
             for d in range(span):
-                b = bpoly[d]
-                tpoly[d] = lam[d] ^ (exp[log[b] + ld] if b != 0 else 0)
-            if 2 * big_l <= k + n_erase:
-                linv = 255 - ld
-                for d in range(span):
-                    a = lam[d]
-                    bpoly[d] = exp[log[a] + linv] if a != 0 else 0
-                big_l = k + 1 + n_erase - big_l
-            for d in range(span):
-                lam[d] = tpoly[d]
+                a = lam[d]
+                bpoly[d] = exp[log[a] + linv] if a != 0 else 0
+            big_l = k + 1 + n_erase - big_l
+        for d in range(span):
+            lam[d] = tpoly[d]
     deg = 0
     for d in range(size):
         if lam[d] != 0:
             deg = d
-    if (deg - n_erase) * 2 + n_erase > nsym:
-        return -1
-    # Chien search over the n positions of the (shortened) word.
+    return deg
+
+
+@njit
+def _chien(lam, deg, n, exp, log, pos):
+    """Degrees ``i`` (position ``n - 1 - i``) with ``lam(alpha^-i) = 0`` among the ``n``
+    positions of the word, into ``pos``; returns the count, or -1 past ``deg`` roots."""
     lt = np.empty(deg + 1, dtype=np.int32)
     for d in range(deg + 1):
         lt[d] = log[lam[d]] if lam[d] != 0 else -1
-    pos = np.empty(max(deg, 1), dtype=np.int64)
     found = 0
-    for i in range(n):  # i = degree of the position, X = alpha^i; evaluate lam(alpha^-i)
+    for i in range(n):
         val = lam[0]
         for d in range(1, deg + 1):
             if lt[d] >= 0:
                 val ^= exp[lt[d]]
                 v = lt[d] - d
-                if v < 0:
-                    v += 255
-                lt[d] = v
+                lt[d] = v + 255 if v < 0 else v
         if val == 0:
             if found == deg:
                 return -1
@@ -149,10 +135,14 @@ def rs_decode(word, erase_mask, nsym, fcr, exp, log, syn_mul, out):
             found += 1
             if found == deg:
                 break
-    if found != deg:
-        return -1
-    # Forney: omega = synd * lam mod x^nsym; e = X^(1 - fcr) omega(X^-1) / lam'(X^-1).
-    omega = np.zeros(nsym, dtype=np.uint8)
+    return found
+
+
+@njit
+def _forney(synd, nsym, fcr, lam, deg, pos, found, n, exp, log, out):
+    """Apply the error values ``X^(1 - fcr) omega(X^-1) / lam'(X^-1)`` at the located
+    positions and update ``synd`` with them; returns False if ``lam'`` vanishes at a root."""
+    omega = np.zeros(nsym, dtype=np.uint8)  # synd * lam mod x^nsym
     for m in range(nsym):
         acc = 0
         for d in range(min(m, deg) + 1):
@@ -170,16 +160,52 @@ def rs_decode(word, erase_mask, nsym, fcr, exp, log, syn_mul, out):
             if lam[d] != 0:
                 den ^= exp[log[lam[d]] + (xinv * (d - 1)) % 255]
         if den == 0:
-            return -1
+            return False
         if num == 0:
             continue
         lmag = (log[num] - log[den] + (i * ((1 - fcr) % 255)) % 255) % 255
-        if lmag < 0:
-            lmag += 255
-        mag = exp[lmag]
+        mag = exp[lmag + 255 if lmag < 0 else lmag]
         out[n - 1 - i] ^= mag
-        for s in range(nsym):  # update the syndromes with this correction
+        for s in range(nsym):
             synd[s] ^= exp[(log[mag] + (i * ((s + fcr) % 255)) % 255) % 255]
+    return True
+
+
+@njit
+def rs_decode(word, erase_mask, nsym, fcr, exp, log, syn_mul, out):
+    """Correct errors and erasures in one (possibly shortened) RS codeword.
+
+    ``erase_mask[j] != 0`` marks byte ``j`` as an erasure. Writes the corrected codeword to
+    ``out`` and returns the number of corrected symbols (errata located), or -1 when the word
+    cannot be corrected (2 * errors + erasures > nsym, locator roots missing or outside the
+    shortened word, or a non-zero syndrome after correction); ``out`` is then unspecified.
+    Steps: syndromes, erasure locator, Berlekamp-Massey, Chien search, Forney, syndrome
+    check. Cost: about n * nsym look-ups for the syndromes plus n * errata for the Chien
+    search; O(nsym^2) for Berlekamp-Massey and Forney.
+    """
+    n = word.shape[0]
+    n_erase = 0
+    for j in range(n):
+        out[j] = word[j]
+        if erase_mask[j] != 0:
+            out[j] = 0
+            n_erase += 1
+    if n_erase > nsym:
+        return -1
+    synd = np.empty(nsym, dtype=np.uint8)
+    if not _syndromes(out, nsym, syn_mul, synd):
+        return 0
+    lam = np.zeros(nsym + 2, dtype=np.uint8)
+    _erasure_locator(erase_mask, n, exp, log, lam)
+    deg = _berlekamp_massey(synd, nsym, n_erase, exp, log, lam)
+    if (deg - n_erase) * 2 + n_erase > nsym:
+        return -1
+    pos = np.empty(max(deg, 1), dtype=np.int64)
+    found = _chien(lam, deg, n, exp, log, pos)
+    if found != deg:
+        return -1
+    if not _forney(synd, nsym, fcr, lam, deg, pos, found, n, exp, log, out):
+        return -1
     for s in range(nsym):
         if synd[s] != 0:
             return -1
