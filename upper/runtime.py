@@ -267,3 +267,85 @@ class AirServer(asyncio.DatagramProtocol):
     def _send(self, datagram: bytes, addr) -> None:
         if self._transport is not None:
             self._transport.sendto(datagram, addr)
+
+
+class Notifier:
+    """Wake every waiter (long polls) when something changed."""
+
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+
+    def notify(self) -> None:
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def wait(self, timeout_s: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._event.wait(), timeout=max(0.0, timeout_s))
+
+
+async def serve_http(
+    gateway: Any,
+    *,
+    host: str,
+    port: int,
+    notifier: Notifier,
+    after_request: Callable[[], None],
+    max_body_bytes: int = 1_000_000,
+) -> asyncio.AbstractServer:
+    """An HTTP/1.1 server for ``upper.gateway.Gateway`` (Engine.IO long-polling) on ``host``."""
+    loop = asyncio.get_running_loop()
+
+    async def respond(writer, status: int, body: bytes, content_type: str) -> None:
+        reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 503: "Busy"}.get(status, "")
+        head = (
+            f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: keep-alive\r\n\r\n"
+        )
+        writer.write(head.encode() + body)
+        await writer.drain()
+
+    async def one_request(reader, writer) -> bool:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
+            return False
+        lines = head.decode("latin-1").split("\r\n")
+        parts = lines[0].split(" ")
+        headers = {
+            k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:])
+        }
+        length_text = headers.get("content-length", "0") or "0"
+        length = int(length_text) if length_text.isdigit() else -1
+        if len(parts) != 3 or not 0 <= length <= max_body_bytes:
+            await respond(writer, 400, b"bad request", "text/plain")
+            return False
+        body = await reader.readexactly(length) if length else b""
+        method, target = parts[0], parts[1]
+        path, _, query_text = target.partition("?")
+        if not path.startswith("/socket.io"):
+            await respond(
+                writer, 404, b"sdrlink gateway: use a Socket.IO client on /socket.io/", "text/plain"
+            )
+            return True
+        query = {k: v for k, _, v in (x.partition("=") for x in query_text.split("&") if x)}
+        response = gateway.handle(method, query, body, loop.time())
+        after_request()
+        while response is None:  # long poll until output or the next ping
+            sid = query.get("sid", "")
+            await notifier.wait(gateway.next_deadline_s() - loop.time())
+            if gateway.has_output(sid) or loop.time() >= gateway.next_deadline_s():
+                response = gateway.poll(sid, loop.time())
+        await respond(writer, response.status, response.body, response.content_type)
+        return True
+
+    async def connection(reader, writer) -> None:
+        try:
+            while await one_request(reader, writer):
+                pass
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    return await asyncio.start_server(connection, host, port, limit=16384)
