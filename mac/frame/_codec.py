@@ -29,6 +29,7 @@ from mac.frame._format import (
     pack_header,
     unpack_header,
 )
+from phy.framing import MAX_PAYLOAD_BYTES as PHY_MAX_PAYLOAD_BYTES
 
 __all__ = ["decode_frame", "encode_frame", "frame_bytes", "screen_headers"]
 
@@ -79,9 +80,10 @@ def decode_frame(llrs: np.ndarray, *, erasures: bool = True) -> Frame | FrameDro
     Never raises on any input (NaN, infinities, any length). Cost: one 110-step Viterbi
     for the header, then the payload level's decoder.
     """
+    size = np.size(llrs)
+    if size < HEADER_AIR_BITS + 32 or size % 8 or size > 8 * PHY_MAX_PAYLOAD_BYTES:
+        return FrameDropped(reason="length", detail=f"{size} soft bits")
     x = sanitize_llrs(np.ravel(llrs))
-    if x.size < HEADER_AIR_BITS + 32 or x.size % 8:
-        return FrameDropped(reason="length", detail=f"{x.size} soft bits")
     x = dewhiten_llrs(x)
     if _disagreements(x) > HEADER_MAX_DISAGREEMENTS:
         return FrameDropped(reason="header", detail="header copies disagree")
