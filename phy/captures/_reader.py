@@ -360,6 +360,7 @@ class StreamReader:
 
     ``read(n)`` blocks until ``n`` samples or the end of the stream; a stream that ends in
     the middle of a sample raises ``CaptureError`` once the whole samples are consumed.
+    ``close_stream``: ``close()`` closes ``stream`` too (for a pipe the caller opened).
     """
 
     def __init__(
@@ -370,6 +371,7 @@ class StreamReader:
         sample_rate_hz: float,
         center_freq_hz: float | None = None,
         name: str = "stdin",
+        close_stream: bool = False,
     ) -> None:
         if format not in RAW_DATATYPES:
             raise CaptureError(
@@ -383,6 +385,7 @@ class StreamReader:
         self.profile = None
         self.num_samples = None
         self._stream = stream
+        self._close_stream = close_stream
         self._name = name
         self._position = 0
 
@@ -421,7 +424,8 @@ class StreamReader:
             yield chunk
 
     def close(self) -> None:
-        pass
+        if self._close_stream:
+            self._stream.close()
 
     def __enter__(self) -> StreamReader:
         return self

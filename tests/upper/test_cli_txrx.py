@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -135,6 +137,26 @@ def test_rx_from_stdin(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert b'"via stdin"' in result.stdout
+
+
+@_needs("phy.gfsk")
+def test_rx_from_a_named_pipe(tmp_path, capsys):
+    src = tmp_path / "p.cf32"
+    assert main(["tx", "-p", "gfsk50k", "--out", str(src), "--sample-rate", "1M", "fifo"]) == 0
+    fifo = tmp_path / "iq.cf32"
+    os.mkfifo(fifo)
+
+    def feed():
+        with open(fifo, "wb") as writer:  # blocks until rx opens the pipe
+            writer.write(src.read_bytes())
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    try:
+        bursts = _rx(capsys, str(fifo), "-p", "gfsk50k", "--sample-rate", "1M")
+    finally:
+        feeder.join(timeout=60)
+    assert [bytes.fromhex(b["payload_hex"]) for b in bursts] == [b"fifo"]
 
 
 @_needs("phy.gfsk")

@@ -17,6 +17,7 @@ import argparse
 import json
 import sys
 import time
+from pathlib import Path
 
 from upper.cli.tx import check_rate, one_line_errors, parse_hz
 
@@ -65,7 +66,7 @@ def register(subparsers) -> None:
 
 
 def _open_source(args):
-    from phy.captures import CaptureReader, StreamReader
+    from phy.captures import EXTENSIONS, CaptureReader, StreamReader
     from phy.errors import ConfigError
     from phy.profiles import get_profile
 
@@ -91,12 +92,21 @@ def _open_source(args):
         return open_radio(args.radio, **options), profile
     if not args.file:
         raise ConfigError("give a capture FILE, '-' for stdin, or --radio URL")
-    if args.file == "-":
+    path = Path(args.file)
+    if args.file == "-" or (path.exists() and not path.is_file()):  # stdin, a FIFO, <(...)
         if profile is None:
-            raise ConfigError("reading stdin needs --profile P")
+            raise ConfigError(f"reading {'stdin' if args.file == '-' else 'a pipe'} needs -p P")
         fmt = args.format or ("s16" if profile.is_audio else "cu8")
+        if args.file != "-" and args.format is None and path.suffix.lower() in EXTENSIONS:
+            fmt = EXTENSIONS[path.suffix.lower()]
         rate = rate or profile.sample_rate_hz
-        return StreamReader(sys.stdin.buffer, format=fmt, sample_rate_hz=rate), profile
+        if args.file == "-":
+            return StreamReader(sys.stdin.buffer, format=fmt, sample_rate_hz=rate), profile
+        stream = open(path, "rb")  # noqa: SIM115 (closed by the reader)
+        reader = StreamReader(
+            stream, format=fmt, sample_rate_hz=rate, name=str(path), close_stream=True
+        )
+        return reader, profile
     reader = CaptureReader(args.file, format=args.format, sample_rate_hz=rate, center_freq_hz=freq)
     if profile is None:
         if reader.profile is None:
@@ -211,6 +221,7 @@ def _recorder(args, source, profile):
         profile=profile.name,
         is_complex=not profile.is_audio,
         hw=f"sdrlink rx from {args.radio or args.file}",
+        datetime_utc=getattr(getattr(source, "metadata", None), "datetime", None),
     )
 
 
