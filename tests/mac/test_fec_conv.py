@@ -159,3 +159,14 @@ def test_crcs_match_zlib_and_binascii():
         assert crc32(row.tobytes()) == zlib.crc32(row.tobytes())
         assert crc16(row.tobytes()) == binascii.crc_hqx(row.tobytes(), 0xFFFF)
     assert list(crc16_rows(rows)) == [crc16(r.tobytes()) for r in rows]
+
+
+def test_importing_fec_and_frame_compiles_nothing():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, mac.fec, mac.frame, mac.fec.per, mac.fec.bench; print('numba' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
