@@ -25,8 +25,26 @@ def _sim_medium(link, rng):
     return SimMedium(link=link, rng=rng)
 
 
-#: --medium name -> factory(link: LinkInfo, rng: random.Random) -> medium.
-MEDIA = {"sim": _sim_medium}
+def _radio_medium(link, rng):
+    from upper.radio_medium import make_radio_medium
+
+    return make_radio_medium(link, rng)
+
+
+def _sim_link(args):
+    from upper.application import LinkInfo
+
+    return LinkInfo(rate_bps=args.rate_bps, frame_overhead_bytes=16)
+
+
+def _radio_link(args):
+    from upper.radio_medium import radio_link_info
+
+    return radio_link_info()
+
+
+#: --medium name -> (link factory(args) -> LinkInfo, medium factory(link, rng) -> medium).
+MEDIA = {"sim": (_sim_link, _sim_medium), "radio": (_radio_link, _radio_medium)}
 
 
 def register(subparsers) -> None:
@@ -61,19 +79,20 @@ class _Demo:
     """A - B - C on a pluggable medium, in virtual time."""
 
     def __init__(self, args) -> None:
-        from upper.application import LinkInfo, NodeConfig
+        from upper.application import NodeConfig
         from upper.network import NetworkConfig
         from upper.session import SessionConfig
         from upper.sim_medium import LinkParams
         from upper.virtual_time import SimNetwork
 
         self.args = args
-        link = LinkInfo(rate_bps=args.rate_bps, frame_overhead_bytes=16)
+        make_link, make_medium = MEDIA[args.medium]
+        link = make_link(args)
         config = NodeConfig(
             network=NetworkConfig(announce_interval_s=5.0),
             session=SessionConfig(mode=args.mode),
         )
-        medium = MEDIA[args.medium](link, random.Random(args.seed))
+        medium = make_medium(link, random.Random(args.seed))
         self.sim = sim = SimNetwork(link=link, seed=args.seed, node_config=config, medium=medium)
         self.a, self.b, self.c = (sim.add_node(name) for name in "ABC")
         for node in (self.a, self.b, self.c):
@@ -82,7 +101,8 @@ class _Demo:
         for (x, y), snr_db in self.snr_db.items():
             sim.connect(x, y, LinkParams(loss=None, snr_db=snr_db, delay_s=0.002))
         print(
-            f"topology: A <-> B <-> C (A cannot hear C), {args.rate_bps:g} bit/s, {args.mode} mode"
+            f"topology: A <-> B <-> C (A cannot hear C), {link.rate_bps:g} bit/s, "
+            f"{args.mode} mode, {args.medium} medium"
         )
         self.delivered: list[str] = []
         self._handlers()
@@ -149,13 +169,18 @@ class _Demo:
     def report(self) -> None:
         sim = self.sim
         print("\nper-hop link statistics:")
-        print(f"{'hop':<8} {'SNR dB':>7} {'frames':>7} {'lost':>5} {'bytes':>8}")
+        print(f"{'hop':<8} {'SNR dB':>7} {'frames':>7} {'lost':>5} {'resent':>7} {'bytes':>8}")
         rows = sorted(
             (sim.name_of(s), sim.name_of(d), st) for (s, d), st in sim.medium.stats.items()
         )
         for src, dst, st in rows:
             snr_db = self.snr_db.get((src, dst), self.snr_db.get((dst, src), float("nan")))
-            print(f"{src + '->' + dst:<8} {snr_db:>7.1f} {st.frames:>7} {st.lost:>5} {st.bytes:>8}")
+            snr_db = getattr(st, "snr_db", snr_db)  # measured, when the medium measures it
+            resent = getattr(st, "retransmissions", "-")  # link ARQ, when the medium has one
+            print(
+                f"{src + '->' + dst:<8} {snr_db:>7.1f} {st.frames:>7} {st.lost:>5} "
+                f"{resent!s:>7} {st.bytes:>8}"
+            )
         print("\nper-node counters:")
         for node in (self.a, self.b, self.c):
             st = node.all_stats()
