@@ -236,6 +236,19 @@ def test_progress_shows_on_long_captures(capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_warns_once_when_a_live_radio_falls_behind(capsys):
+    import time
+
+    from upper.cli.rx import _warn_if_behind
+
+    now = time.monotonic()
+    assert _warn_if_behind(1.0, now - 100)  # under 2 s of signal: too early to tell
+    assert _warn_if_behind(50.0, now - 10)  # 5x faster than real time
+    assert capsys.readouterr().err == ""
+    assert not _warn_if_behind(3.0, now - 10)  # 0.3x real time
+    assert "0.30x real time" in capsys.readouterr().err
+
+
 BAD = [
     (["rx", "{tmp}/missing.cu8", "-p", "gfsk50k", "--sample-rate", "1M"], "no such file"),
     (["rx", "{tmp}/raw.cu8", "-p", "gfsk50k"], "--sample-rate"),

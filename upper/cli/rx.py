@@ -175,6 +175,7 @@ def run(args) -> int:
             getattr(source, "num_samples", None), source.sample_rate_hz, args.quiet
         )
         count, done = 0, 0
+        live = bool(args.radio) and not args.radio.startswith("file://")
         started = time.monotonic()
         try:
             while limit is None or done < limit:
@@ -189,6 +190,8 @@ def run(args) -> int:
                     recorder.write(chunk)
                 count += _emit(receiver.process(chunk), args.json, recorder, source)
                 progress.update(done)
+                if live and not args.quiet:
+                    live = _warn_if_behind(done / source.sample_rate_hz, started)
             count += _emit(receiver.flush(), args.json, recorder, source)
         finally:
             progress.done()
@@ -203,6 +206,19 @@ def run(args) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _warn_if_behind(signal_s: float, started: float) -> bool:
+    """Warn once when a live radio is processed slower than real time; False once warned."""
+    elapsed = time.monotonic() - started
+    if signal_s < 2.0 or elapsed < 1.2 * signal_s:
+        return True
+    print(
+        f"sdrlink rx: processing at {signal_s / elapsed:.2f}x real time; the radio will drop "
+        "samples (lower --sample-rate, e.g. to a small multiple of the profile's rate)",
+        file=sys.stderr,
+    )
+    return False
 
 
 def _recorder(args, source, profile):
