@@ -148,6 +148,7 @@ class _Session:
     outbox: OrderedDict = field(default_factory=OrderedDict)  # seq -> payload
     outbox_bytes: int = 0
     ack_due_s: float = float("inf")  # a confirmation of delivered data is owed by then
+    open_failures: int = 0  # sealed frames in a row that failed authentication
     last_rx_s: float = 0.0
     last_ping_s: float = -1e18
     retry_at_s: float = float("inf")
@@ -434,7 +435,17 @@ class SessionLayer:
         if not ok and s.old_protector is not None:
             ok, plain = s.old_protector.open(frame)
         if not ok:
-            return [self._drop(str(plain), peer)]
+            events: list[object] = [self._drop(str(plain), peer)]
+            if plain in ("bad_tag", "bad_signature"):
+                s.open_failures += 1
+                if s.open_failures >= 3 and s.state is S.ESTABLISHED:
+                    # The keys no longer match (e.g. a replayed HELLO re-keyed the peer).
+                    s.open_failures = 0
+                    self._move(s, "resync")
+                    self._count("resyncs")
+                    self._send_hello(peer, s, now_s)
+            return events
+        s.open_failures = 0
         assert isinstance(plain, bytes)
         if len(plain) < _INNER.size:
             return [self._drop("truncated", peer)]

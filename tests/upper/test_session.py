@@ -175,3 +175,35 @@ def test_session_table_is_bounded():
     sim.run_for(30.0)
     assert len(b.session.peers()) == 2
     assert b.session.stats["dropped_too_many_sessions"] >= 1
+
+
+def test_replayed_hello_does_not_wedge_the_session(pair):
+    a, b = pair.nodes["A"], pair.nodes["B"]
+    got_a, got_b = [], []
+    a.on("msg", lambda sender, data: got_a.append(data))
+    b.on("msg", lambda sender, data: got_b.append(data))
+    captured = []
+    original = pair.medium.transmit
+
+    def tap(src, next_hop, packet, now_s):
+        captured.append((src, packet))
+        return original(src, next_hop, packet, now_s)
+
+    pair.medium.transmit = tap
+    a.emit("msg", "first", to=b.address)
+    assert pair.run_until(lambda: got_b == ["first"], timeout_s=30.0)
+    pair.medium.transmit = original
+    hello = next(p for src, p in captured if src == a.address and p[0] == 1)  # first data
+    forged = bytearray(hello)
+    forged[20:24] = b"\x12\x34\x56\x78"  # a fresh layer-3 packet id (not authenticated)
+    forged[25:29] = b"\x9a\xbc\xde\xf0"  # and a fresh transport epoch: a new stream
+    b.receive_packet(bytes(forged), pair.now_s)  # an attacker replays A's HELLO: B re-keys
+    for i in range(5):
+        a.emit("msg", f"a{i}", to=b.address)
+        b.emit("msg", f"b{i}", to=a.address)
+    # recovered by a resync well before the keep-alive timeout (15 s) would notice
+    assert pair.run_until(lambda: len(got_a) == 5 and len(got_b) == 6, timeout_s=10.0)
+    assert a.session.stats["resyncs"] == 1
+    assert got_a == [f"b{i}" for i in range(5)]
+    assert got_b == ["first"] + [f"a{i}" for i in range(5)]
+    assert b.session.stats["established"] >= 2  # the replay did re-key B
