@@ -122,9 +122,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rng = np.random.default_rng(args.seed)
     t0 = time.perf_counter()
-    print("screen:", fuzz_screen(args.screen, rng), f"{time.perf_counter() - t0:.1f} s")
+    print("screen:", fuzz_screen(args.screen, rng), f"{time.perf_counter() - t0:.1f} s", flush=True)
     t0 = time.perf_counter()
-    print("full:", fuzz_full(args.full, rng), f"{time.perf_counter() - t0:.1f} s")
+    totals: dict[str, int] = {}
+    done = 0
+    while done < args.full:  # in slices, printing running totals
+        part = fuzz_full(min(100_000, args.full - done), rng)
+        done += part["decoded"]
+        totals = {k: totals.get(k, 0) + v for k, v in part.items()}
+        print("full:", totals, f"{time.perf_counter() - t0:.1f} s", flush=True)
     return 0
 
 
