@@ -24,18 +24,22 @@ def default_link_config(
 
     The link starts a frame's retransmission timer when the frame is handed to the radio,
     not when it has left, so a full window sent in one key-up must fit in the RTO:
-    ``rto_min_s`` is four windows of the largest frame's airtime and ``rto_initial_s``
-    twice that (at least 0.5 s). Everything else is ``LinkConfig``'s default.
+    ``rto_min_s`` is two windows of the largest frame's airtime and ``rto_initial_s``
+    twice that (at least 0.5 s). The backoff stops at ``rto_max_s`` = eight times
+    ``rto_min_s`` (at least 1 s) rather than 30 s: at frame-loss rates of tens of percent a
+    30 s ceiling leaves the channel idle most of the time. Everything else is
+    ``LinkConfig``'s default.
     """
-    airtime = frame_airtime_s(profile, MAX_LINK_PAYLOAD_BYTES, fec_level)
-    rto_min = 4.0 * window * airtime
+    # the peer may ask for a stronger code: time the longest frame of any level
+    airtime = frame_airtime_s(profile, MAX_LINK_PAYLOAD_BYTES, int(max(FecLevel)))
+    rto_min = 2.0 * window * airtime
     return LinkConfig(
         fec_level=fec_level,
         window=window,
         max_payload_bytes=MAX_LINK_PAYLOAD_BYTES,
         rto_min_s=rto_min,
         rto_initial_s=max(0.5, 2.0 * rto_min),
-        rto_max_s=max(30.0, 4.0 * rto_min),
+        rto_max_s=max(1.0, 8.0 * rto_min),
     )
 
 
