@@ -60,70 +60,79 @@ async def _chat(args) -> int:
     )
     node = Node(name=args.name, config=config, rng=random.SystemRandom())
     link = await AirLink.open(node.address, parse_host_port(args.air, 7300))
-    station = AsyncNode(node, link)
-    peers: dict[bytes, str] = {}
-    waiting: list[str] = []
-
-    def show(text: str) -> None:
-        print(text, flush=True)
-
-    def send_line(text: str) -> None:
-        for peer in peers:
-            station.emit("chat", {"name": args.name, "text": text}, to=peer)
-
-    @node.on("presence")
-    def presence(sender, data):
-        name = str(data.get("name", "?")) if isinstance(data, dict) else "?"
-        if sender not in peers:
-            peers[sender] = name
-            show(f"* {name} is here ({sender.hex()})")
-            station.emit("presence", {"name": args.name})  # so that it hears us at once
-            while waiting:
-                send_line(waiting.pop(0))
-
-    @node.on("chat")
-    def chat(sender, data):
-        if isinstance(data, dict):
-            show(f"<{str(data.get('name', '?'))[:32]}> {data.get('text', '')}")
-
-    node.on("disconnect", lambda peer, why: show(f"* {peers.get(peer, peer.hex())}: {why}"))
-    show(
+    chat = _Chat(args.name, node, AsyncNode(node, link))
+    _show(
         f"* {args.name} on the air as {node.address.hex()} ({args.mode} mode); "
         "type lines, end with Ctrl-D"
     )
-
-    async def announce() -> None:
-        while True:
-            station.emit("presence", {"name": args.name})
-            await asyncio.sleep(PRESENCE_INTERVAL_S)
-
-    announcer = asyncio.ensure_future(announce())
+    announcer = asyncio.ensure_future(chat.announce())
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(chat.read_input(reader), timeout=args.duration_s)
+    deadline = loop.time() + args.linger_s
+    while loop.time() < deadline and not chat.settled():
+        await asyncio.sleep(0.1)
+    announcer.cancel()
+    await chat.station.aclose()
+    return 0 if chat.settled() else 1
 
-    async def read_input() -> None:
+
+def _show(text: str) -> None:
+    print(text, flush=True)
+
+
+class _Chat:
+    """Presence, the peer list and the lines waiting for a first peer."""
+
+    MAX_WAITING_LINES = 1000
+
+    def __init__(self, name: str, node, station) -> None:
+        self.name, self.node, self.station = name, node, station
+        self.peers: dict[bytes, str] = {}
+        self.waiting: list[str] = []
+        node.on("presence", self.on_presence)
+        node.on("chat", self.on_chat)
+        node.on(
+            "disconnect", lambda peer, why: _show(f"* {self.peers.get(peer, peer.hex())}: {why}")
+        )
+
+    def on_presence(self, sender: bytes, data) -> None:
+        name = str(data.get("name", "?"))[:32] if isinstance(data, dict) else "?"
+        if sender not in self.peers and len(self.peers) < 256:
+            self.peers[sender] = name
+            _show(f"* {name} is here ({sender.hex()})")
+            self.station.emit("presence", {"name": self.name})  # so that it hears us at once
+            while self.waiting:
+                self.send_line(self.waiting.pop(0))
+
+    def on_chat(self, sender: bytes, data) -> None:
+        if isinstance(data, dict):
+            _show(f"<{str(data.get('name', '?'))[:32]}> {data.get('text', '')}")
+
+    def send_line(self, text: str) -> None:
+        for peer in self.peers:
+            self.station.emit("chat", {"name": self.name, "text": text}, to=peer)
+
+    async def announce(self) -> None:
+        import asyncio
+
         while True:
-            line = await reader.readline()
-            if not line:
-                return
+            self.station.emit("presence", {"name": self.name})
+            await asyncio.sleep(PRESENCE_INTERVAL_S)
+
+    async def read_input(self, reader) -> None:
+        while line := await reader.readline():
             text = line.decode("utf-8", "replace").rstrip("\n")
             if not text:
                 continue
-            if peers:
-                send_line(text)
+            if self.peers:
+                self.send_line(text)
+            elif len(self.waiting) < self.MAX_WAITING_LINES:
+                self.waiting.append(text)
             else:
-                waiting.append(text)
+                _show("* nobody heard yet and too many lines waiting: line dropped")
 
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(read_input(), timeout=args.duration_s)
-    deadline = loop.time() + args.linger_s
-
-    def settled() -> bool:
-        return not waiting and all(node.session.outbox_size(p) == 0 for p in peers)
-
-    while loop.time() < deadline and not settled():
-        await asyncio.sleep(0.1)
-    announcer.cancel()
-    await station.aclose()
-    return 0 if settled() else 1
+    def settled(self) -> bool:
+        return not self.waiting and all(self.node.session.outbox_size(p) == 0 for p in self.peers)
