@@ -15,9 +15,23 @@ import numpy as np
 
 from mac.fec import FecLevel, conv_encode, crc16, crc32, encode_block, rs_encode
 from mac.fec.interleave import interleaver_permutation
+from mac.fec.rs import RS_NSYM
 from mac.fec.whiten import pn9_bits
 from mac.frame._codec import encode_frame
-from mac.frame._format import HEADER_INFO_BYTES, FrameFlags, FrameHeader, FrameType, pack_header
+from mac.frame._format import (
+    BROADCAST,
+    HEADER_AIR_BITS,
+    HEADER_BYTES,
+    HEADER_CODED_BITS,
+    HEADER_INFO_BYTES,
+    HEADER_MAX_DISAGREEMENTS,
+    MAX_PAYLOAD_BYTES,
+    VERSION,
+    FrameFlags,
+    FrameHeader,
+    FrameType,
+    pack_header,
+)
 from phy.framing import frame_bits
 from phy.profiles import get_profile
 
@@ -95,6 +109,30 @@ def make_vectors() -> dict:
     msg = bytes(range(1, 21))
     return {
         "spec": "docs/air-interface.md",
+        "constants": {
+            "version": VERSION,
+            "sync_word": "0x1ACFFC1D",
+            "header_bytes": HEADER_BYTES,
+            "header_coded_bits": HEADER_CODED_BITS,
+            "header_air_bits": HEADER_AIR_BITS,
+            "header_max_disagreements": HEADER_MAX_DISAGREEMENTS,
+            "max_payload_bytes": MAX_PAYLOAD_BYTES,
+            "broadcast": BROADCAST,
+            "crc16": {"poly": "0x1021", "init": "0xFFFF", "reflected": False, "xorout": "0x0000"},
+            "crc32": {"poly_reflected": "0xEDB88320", "init": "0xFFFFFFFF", "xorout": "0xFFFFFFFF"},
+            "conv": {"k": 7, "polys_octal": ["171", "133"], "tail_bits": 6},
+            "rs": {
+                "prim": "0x11D",
+                "generator": 2,
+                "fcr": 0,
+                "nsym": RS_NSYM,
+                "max_k": 255 - RS_NSYM,
+            },
+            "pn9": {"poly": "x^9 + x^5 + 1", "seed": "0x1FF"},
+            "fec_levels": {level.label: int(level) for level in FecLevel},
+            "frame_types": {t.name: int(t) for t in FrameType},
+            "flags": {f.name: int(f) for f in FrameFlags if f.name != "NONE"},
+        },
         "primitives": {
             "crc32_123456789": f"{crc32(check):08x}",
             "crc16_123456789": f"{crc16(check):04x}",
