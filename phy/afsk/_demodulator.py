@@ -99,7 +99,8 @@ class AfskDemodulator:
     n_slicers : twist hypotheses per front end (1 = untwisted only).
     timing : ``"crossing"`` (zero-crossing nudges) or ``"gardner"``.
     twist_span_db : the outermost slicers assume this space/mark level error.
-    pll_gain : fraction of the timing error corrected at each transition.
+    pll_gain : fraction of the timing error corrected at each transition (locked).
+    search_gain : the same while the eye is closed (acquisition; default ``pll_gain``).
     rate_gain : rate correction per unit timing error (0 disables rate tracking).
     max_rate_error : bound of the rate correction (0.06 = +-6 %).
     """
@@ -118,6 +119,7 @@ class AfskDemodulator:
         timing: str = "crossing",
         twist_span_db: float = 6.0,
         pll_gain: float = 0.15,
+        search_gain: float | None = None,
         rate_gain: float = 0.003,
         max_rate_error: float = 0.06,
     ) -> None:
@@ -176,6 +178,7 @@ class AfskDemodulator:
                 1 / 32,  # LLR statistics over about 32 bits
                 30.0,  # LLR clip
                 1.0 if timing == "gardner" else 0.0,
+                pll_gain if search_gain is None else search_gain,
             ]
         )
         self.reset()

@@ -14,7 +14,7 @@ Parameters of ``slice_bits`` (float64 array)::
 
     0 clock step (symbols per envelope sample), 1 phase gain, 2 rate gain, 3 rate limit,
     4 peak attack, 5 peak decay, 6 LLR statistics smoothing, 7 LLR clip,
-    8 timing detector (0 zero crossings, 1 Gardner)
+    8 timing detector (0 zero crossings, 1 Gardner), 9 phase gain while searching
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from phy._jit import njit
 
 N_STATE_FIXED = 7
 N_FRONT = 4
-N_PARAMS = 9
+N_PARAMS = 10
 
 
 @njit
@@ -111,11 +111,12 @@ def _lock_weight(state):
 
 
 @njit
-def _correct(state, error, gain_p, gain_f, limit_f):
-    """Apply one timing error (symbols): phase always, rate only while locked."""
+def _correct(state, error, gain_p, gain_f, limit_f, gain_search):
+    """Apply one timing error (symbols): phase always (gain ``gain_search`` on noise,
+    ``gain_p`` on a clean signal), rate only while locked."""
     error = min(max(error, -0.5), 0.5)
-    state[0] -= gain_p * error
     weight = _lock_weight(state)
+    state[0] -= (gain_search + weight * (gain_p - gain_search)) * error
     rate = state[1] - gain_f * weight * error
     if weight == 0.0:
         rate *= 1.0 - gain_f
@@ -186,12 +187,12 @@ def slice_bits(env_m, env_s, gains, params, state, out_llr, out_t):
             state[6] += params[6] * (d_bit * d_bit - state[6])
             if gardner:
                 error = state[3] * (state[4] - d_bit) / (state[5] * state[5] + 1e-9)
-                _correct(state, error, params[1], params[2], params[3])
+                _correct(state, error, params[1], params[2], params[3], params[9])
             state[4] = d_bit
         if not gardner and ((prev_d < 0.0 <= d) or (d < 0.0 <= prev_d)):
             frac = prev_d / (prev_d - d) if prev_d != d else 0.0
             crossing = prev_p + frac * step
             error = crossing - 0.5 if crossing < 1.0 else crossing - 1.5
-            _correct(state, error, params[1], params[2], params[3])
+            _correct(state, error, params[1], params[2], params[3], params[9])
         state[2] = d
     return n_bits

@@ -35,11 +35,11 @@ def _track_peak(peak, value, attack, decay):
     return peak + np.where(value > peak, attack, decay) * (value - peak)
 
 
-def _correct(state, error, gain_p, gain_f, limit_f):
+def _correct(state, error, gain_p, gain_f, limit_f, gain_search):
     error = float(np.clip(error, -0.5, 0.5))
-    state[0] -= gain_p * error
     quality = state[5] ** 2 / (state[6] + 1e-12)
     weight = float(np.clip((quality - 0.75) / 0.15, 0.0, 1.0))
+    state[0] -= (gain_search + weight * (gain_p - gain_search)) * error
     rate = state[1] - gain_f * weight * error
     if weight == 0.0:
         rate *= 1.0 - gain_f
@@ -91,12 +91,12 @@ def slice_bits(env_m, env_s, gains, params, state, out_llr, out_t):
             state[6] += alpha * (d_bit * d_bit - state[6])
             if gardner:
                 error = state[3] * (state[4] - d_bit) / (state[5] ** 2 + 1e-9)
-                _correct(state, error, gain_p, gain_f, limit_f)
+                _correct(state, error, gain_p, gain_f, limit_f, params[9])
             state[4] = d_bit
         if not gardner and ((prev_d < 0.0 <= d) or (d < 0.0 <= prev_d)):
             frac = prev_d / (prev_d - d) if prev_d != d else 0.0
             crossing = prev_p + frac * step
             error = crossing - 0.5 if crossing < 1.0 else crossing - 1.5
-            _correct(state, error, gain_p, gain_f, limit_f)
+            _correct(state, error, gain_p, gain_f, limit_f, params[9])
         state[2] = d
     return n_bits

@@ -30,6 +30,22 @@ N_PARAMS = 8
 
 
 @njit
+def fir_rows(ext, taps, out):
+    """One FIR per row: ``out[r, j] = sum_k taps[r, k] ext[j + L - 1 - k]``.
+
+    ``ext`` carries ``L - 1`` samples of history before the ``out.shape[1]`` new ones.
+    Cost: rows * L MACs per sample.
+    """
+    n_taps = taps.shape[1]
+    for r in range(taps.shape[0]):
+        for j in range(out.shape[1]):
+            acc = 0.0
+            for k in range(n_taps):
+                acc += taps[r, k] * ext[j + n_taps - 1 - k]
+            out[r, j] = acc
+
+
+@njit
 def scramble_bits(bits, reg, out):
     """Scramble hard bits; returns the new register. Cost: O(len(bits))."""
     r = np.int64(reg)

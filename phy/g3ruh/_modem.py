@@ -169,7 +169,8 @@ class G3ruhDemodulator:
         self.n_slicers = int(cutoffs.size)
         n_taps = int(4 * rate_hz / baud) | 1
         self._taps = np.array(
-            [signal.firwin(n_taps, min(c, 0.45 * rate_hz), fs=rate_hz) for c in cutoffs]
+            [signal.firwin(n_taps, min(c, 0.45 * rate_hz), fs=rate_hz) for c in cutoffs],
+            dtype=np.float32,
         )
         self._params = np.array(
             [
@@ -190,7 +191,7 @@ class G3ruhDemodulator:
 
         if self._resampler is not None:
             self._resampler.reset()
-        self._zi = np.zeros((self.n_slicers, self._taps.shape[1] - 1))
+        self._fir_history = np.zeros(self._taps.shape[1] - 1, dtype=np.float32)
         self._state = np.zeros(N_STATE_FIXED + N_ROW * self.n_slicers)
         rows = self._state[N_STATE_FIXED:].reshape(-1, N_ROW)
         rows[:, 2] = 1e-3
@@ -201,18 +202,16 @@ class G3ruhDemodulator:
 
     def demodulate(self, audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Line LLRs (scrambled, before descrambling) and each bit's time in input samples."""
-        from scipy import signal
-
-        from phy.g3ruh._kernels import slice_baseband
+        from phy.g3ruh._kernels import fir_rows, slice_baseband
 
         audio = np.nan_to_num(np.asarray(audio, dtype=np.float32).ravel(), posinf=0, neginf=0)
         x = self._resampler.process(audio) if self._resampler is not None else audio
-        x = x.astype(np.float64)
         if x.size == 0:
             return np.zeros((self.n_slicers, 0), dtype=np.float32), np.zeros(0)
-        y = np.empty((self.n_slicers, x.size))
-        for row in range(self.n_slicers):
-            y[row], self._zi[row] = signal.lfilter(self._taps[row], 1.0, x, zi=self._zi[row])
+        ext = np.concatenate([self._fir_history, x.astype(np.float32)])
+        y = np.empty((self.n_slicers, x.size), dtype=np.float32)
+        fir_rows(ext, self._taps, y)
+        self._fir_history = ext[x.size :].copy()
         max_bits = int(x.size * self._params[0] * 1.1) + 2
         llrs = np.empty((self.n_slicers, max_bits), dtype=np.float32)
         t = np.empty(max_bits)

@@ -7,6 +7,14 @@ import numpy as np
 from phy.g3ruh._kernels import N_ROW, N_STATE_FIXED
 
 
+def fir_rows(ext, taps, out):
+    """Twin of ``_kernels.fir_rows`` (``np.convolve`` in 'valid' mode per row)."""
+    if out.shape[1] == 0:
+        return
+    for r in range(taps.shape[0]):
+        out[r] = np.convolve(ext.astype(np.float64), taps[r].astype(np.float64), "valid")
+
+
 def scramble_bits(bits, reg, out):
     """Twin of ``_kernels.scramble_bits`` (bit-serial loop over a list)."""
     y = [(int(reg) >> (16 - i)) & 1 for i in range(17)]  # y[-17] .. y[-1]

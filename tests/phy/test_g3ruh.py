@@ -73,6 +73,19 @@ def test_bit_kernels_match_reference(n):
 
 
 @pytest.mark.parametrize("n", [0, 1, 7, 4096])
+def test_fir_rows_matches_reference(n):
+    rng = np.random.default_rng(n + 5)
+    taps = rng.normal(size=(3, 11)).astype(np.float32)
+    ext = rng.normal(size=n + 10).astype(np.float32)
+    outs = []
+    for impl in (_kernels, _reference):
+        out = np.zeros((3, n), dtype=np.float32)
+        impl.fir_rows(ext, taps, out)
+        outs.append(out)
+    np.testing.assert_allclose(outs[0], outs[1], rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 4096])
 def test_slice_baseband_matches_reference(n):
     rng = np.random.default_rng(n + 3)
     demod = G3ruhDemodulator(sample_rate_hz=48000, lowpass_hz=(6000.0, 4000.0))
