@@ -15,22 +15,23 @@ __all__ = ["first_run_seconds"]
 _SCRIPT = """
 import json, sys, time
 import numpy as np
-t0 = time.perf_counter()
+t0 = time.process_time()
 from phy.modem import make_receiver, modulate
 name, rate = sys.argv[1], float(sys.argv[2])
 x = modulate(name, bytes(16), sample_rate_hz=rate)
-t1 = time.perf_counter()
+t1 = time.process_time()
 rx = make_receiver(name, sample_rate_hz=rate)
 rx.process(np.concatenate([np.zeros(4096, x.dtype), x, np.zeros(4096, x.dtype)]))
 rx.flush()
-t2 = time.perf_counter()
+t2 = time.process_time()
 print(json.dumps({"modulate_s": t1 - t0, "receive_s": t2 - t1}))
 """
 
 
 def first_run_seconds(profile: str | Profile, rate_hz: float, *, timeout_s: float = 600) -> dict:
-    """Seconds of the first ``modulate`` and first receive (at ``rate_hz``) in a fresh
-    interpreter whose ``NUMBA_CACHE_DIR`` is empty: the compile cost a cold start pays.
+    """CPU seconds of the first ``modulate`` (imports included) and first receive (at
+    ``rate_hz``) in a fresh interpreter whose ``NUMBA_CACHE_DIR`` is empty: the compile
+    cost a cold start pays.
     Cost: a subprocess that compiles every kernel the profile uses (tens of seconds).
     """
     profile = get_profile(profile)
