@@ -69,6 +69,16 @@ class FileRadio(Radio):
     def reader(self) -> CaptureReader | None:
         return self._reader
 
+    @property
+    def datatype(self):
+        """The replayed capture's ``phy.captures.Datatype`` (None for a write-only radio)."""
+        return None if self._reader is None else self._reader.datatype
+
+    @property
+    def metadata(self):
+        """The replayed capture's SigMF metadata, if any."""
+        return None if self._reader is None else self._reader.metadata
+
     def read(self, n: int) -> np.ndarray:
         if self._reader is None:
             return np.zeros(0, dtype=np.complex64 if self.is_complex else np.float32)
