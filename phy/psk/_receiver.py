@@ -21,6 +21,8 @@ Pipeline (all at the profile's native rate, ``sps`` = 2 or 4 samples per symbol)
 
 from __future__ import annotations
 
+import cmath
+import math
 from functools import cache
 
 import numpy as np
@@ -33,6 +35,7 @@ from phy.psk import _layout as L
 from phy.psk._acquire import acquire
 from phy.psk._modulator import bits_to_symbols
 from phy.psk._pulse import matched_filter_bank, timing_gain
+from phy.psk._stats import burst_statistics
 
 __all__ = ["Receiver", "loop_gains"]
 
@@ -208,8 +211,11 @@ class Receiver:
         self._search_pos = position
         hist = self._lag + self._window
         lo = position - hist - self._x0
-        before = self._x[max(lo, 0) : max(position - self._x0, 0)]
-        self._det_hist = np.concatenate([np.zeros(hist - before.size, np.complex64), before])
+        if lo >= 0:
+            self._det_hist = self._x[lo : lo + hist].copy()
+        else:  # the start of the stream: silence before it
+            before = self._x[: max(position - self._x0, 0)]
+            self._det_hist = np.concatenate([np.zeros(hist - before.size, np.complex64), before])
         self._det_state = np.zeros(4, dtype=np.float64)
         self._det_state[3] = 8 * self._window - 1  # recompute the sums at the first sample
         self._det0 = position  # absolute index of self._corr[0]
@@ -276,7 +282,7 @@ class Receiver:
         self._peak_abs = peak
         self._omega = acq.omega
         self._gain = 1.0 / max(acq.level * abs(self._tone_gain), 1e-30)
-        if not np.isfinite(self._gain * acq.omega):
+        if not math.isfinite(self._gain * acq.omega):
             self._gain, acq = 0.0, acq.__class__(omega=0.0, phase=0.0, peak=0.0, level=0.0)
         self._b0 = self._x0 + s0  # absolute index of derotation phase 0
         self._corr = self._corr[:0]  # the detector restarts after the burst
@@ -286,12 +292,12 @@ class Receiver:
         self._drot_next = self._b0
         half = self._bank.shape[1] // 2
         need = half - 1
-        t0 = acq.peak + self._sps * np.ceil((need - acq.peak) / self._sps)
+        t0 = acq.peak + self._sps * math.ceil((need - acq.peak) / self._sps)
         self._state = np.zeros(L.N_STATE, dtype=np.float64)
         self._state[L.T_NEXT] = t0
-        theta = acq.phase - (np.pi / 4 if self._qpsk else 0.0)
-        self._state[L.COS] = np.cos(theta)
-        self._state[L.SIN] = np.sin(theta)
+        theta = acq.phase - (math.pi / 4 if self._qpsk else 0.0)
+        self._state[L.COS] = math.cos(theta)
+        self._state[L.SIN] = math.sin(theta)
         self._nsym = 0
         self._target = SYNC_SEARCH_SYMBOLS + self._n_sync + self._n_header
 
@@ -352,13 +358,13 @@ class Receiver:
         syms = self._syms[: SYNC_SEARCH_SYMBOLS + self._n_sync]
         corr = np.correlate(syms, self._sync_syms, mode="valid")
         mag = corr.real * corr.real + corr.imag * corr.imag
-        quarter = np.pi / 2 if self._qpsk else np.pi
+        quarter = math.pi / 2 if self._qpsk else math.pi
         for _ in range(2):  # the best match, else the runner-up
             pos = int(np.argmax(mag))
             if not mag[pos] > 0:
                 return False
             mag[pos] = -1.0
-            rot = np.exp(-1j * quarter * np.round(np.angle(corr[pos]) / quarter))
+            rot = cmath.exp(-1j * quarter * round(cmath.phase(corr[pos]) / quarter))
             window = syms[pos : pos + self._n_sync] * np.complex64(rot)
             errors = int(np.count_nonzero(self._hard_bits(window) != self._sync_bits))
             if errors <= self._max_sync_errors:
@@ -394,21 +400,19 @@ class Receiver:
         return True, None
 
     def _finish(self) -> Burst:
-        from phy.psk._stats import burst_statistics
-
         syms = self._syms[self._sync_pos : self._target] * self._rot
         stats = burst_statistics(syms, qpsk=self._qpsk)
         payload = syms[self._n_sync + self._n_header :]
         llrs = (self._soft(payload) * np.float32(stats.llr_scale))[: 8 * self._length]
         sps = self._sps
         rs = self.profile.symbol_rate_baud
-        cfo_hz = (self._omega * sps + self._state[L.OMEGA]) * rs / (2 * np.pi)
-        start = int(np.floor(self._times[self._sync_pos] - sps / 2 + 0.5))
+        cfo_hz = (self._omega * sps + self._state[L.OMEGA]) * rs / (2 * math.pi)
+        start = math.floor(self._times[self._sync_pos] - sps / 2 + 0.5)
         self._enter_search(int(self._times[self._target - 1]) + sps)
         self.counters["bursts"] += 1
         return Burst(
             profile=self.profile.name,
-            llrs=llrs.astype(np.float32),
+            llrs=llrs,
             start_sample=start,
             sample_rate_hz=self.sample_rate_hz,
             snr_db=stats.snr_db,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,10 +32,10 @@ def burst_statistics(symbols: np.ndarray, *, qpsk: bool) -> SymbolStats:
     z = np.ascontiguousarray(symbols, dtype=np.complex64)
     moments = np.zeros(2, dtype=np.float64)
     symbol_stats(z, qpsk, moments)
-    amp, noise = moments
-    if not (amp > 0 and np.isfinite(amp + noise)):
+    amp, noise = float(moments[0]), float(moments[1])
+    if not (amp > 0 and math.isfinite(amp + noise)):
         return SymbolStats(snr_db=0.0, evm_db=0.0, llr_scale=1.0)
     noise = max(noise, amp * amp / _MAX_SNR)
-    snr_db = float(10 * np.log10(amp * amp / noise))
-    scale = (2 * np.sqrt(2) if qpsk else 4.0) * amp / noise
-    return SymbolStats(snr_db=snr_db, evm_db=-snr_db, llr_scale=float(scale))
+    snr_db = 10 * math.log10(amp * amp / noise)
+    scale = (2 * math.sqrt(2) if qpsk else 4.0) * amp / noise
+    return SymbolStats(snr_db=snr_db, evm_db=-snr_db, llr_scale=scale)
