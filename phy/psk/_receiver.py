@@ -71,7 +71,7 @@ def _kernels():
 DETECT_SYMBOLS = 40  # detector window
 PEAK_SYMBOLS = DETECT_SYMBOLS + 2  # how far past the first trigger the window is sought
 SYNC_SEARCH_SYMBOLS = 72  # where the sync word may start, counted from the demod start
-DETECT_BLOCK = 4096  # samples the detector runs ahead of the search
+DETECT_BLOCK = 16384  # most samples the detector runs ahead of the search
 _SEARCH, _DEMOD = 0, 1
 _SYNC, _PAYLOAD = 0, 1
 
@@ -219,6 +219,7 @@ class Receiver:
         self._det_state = np.zeros(4, dtype=np.float64)
         self._det_state[3] = 8 * self._window - 1  # recompute the sums at the first sample
         self._det0 = position  # absolute index of self._corr[0]
+        self._det_block = 4 * hist  # detector run-ahead: grows while nothing is found
         self._corr = np.zeros(0, dtype=np.complex64)
         self._trig = np.zeros(0, dtype=bool)
 
@@ -247,7 +248,9 @@ class Receiver:
         span = self._lag + self._window
         end = self._x0 + self._x.size
         while True:
-            done = self._detect(min(self._det0 + self._corr.size + DETECT_BLOCK, end))
+            block = self._det_block
+            self._det_block = min(2 * block, DETECT_BLOCK)
+            done = self._detect(min(self._det0 + self._corr.size + block, end))
             lo = self._search_pos + span - 1 - self._det0
             hi = done - self._det0
             if lo >= hi:
