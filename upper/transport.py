@@ -401,7 +401,7 @@ class Transport:
     def _base_rto(self, state: _Peer) -> float:
         if state.srtt_s is None:
             return self.config.initial_rto_s
-        rto = state.srtt_s + max(4.0 * state.rttvar_s, 0.05)
+        rto = state.srtt_s + max(4.0 * state.rttvar_s, 0.25 * state.srtt_s, 0.05)
         return min(max(rto, self.config.min_rto_s), self.config.max_rto_s)
 
     # -- internals: receiver ---------------------------------------------------------------
