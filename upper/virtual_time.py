@@ -56,6 +56,11 @@ class SimNetwork:
         Seeds one ``random.Random`` from which every node and the medium draw.
     node_config : NodeConfig, optional
         Template configuration for ``add_node`` (its ``link`` is replaced by ``link``).
+    medium : optional
+        Anything with ``SimMedium``'s interface (default: a new ``SimMedium``).
+    link_events : bool
+        Tell nodes when ``connect``/``disconnect``/``set_silent`` change their neighbours,
+        as a MAC's link-up/link-lost events would (default: they find out by timeouts).
     """
 
     def __init__(
@@ -65,6 +70,7 @@ class SimNetwork:
         seed: int = 0,
         node_config: NodeConfig | None = None,
         medium: SimMedium | None = None,
+        link_events: bool = False,
     ) -> None:
         self.link = link or LinkInfo()
         self._rng = random.Random(seed)
@@ -75,6 +81,7 @@ class SimNetwork:
         base = node_config or NodeConfig()
         self._node_config = NodeConfig(**{**_fields(base), "link": self.link})
         self.max_steps_per_instant = 100_000
+        self.link_events = link_events
 
     @property
     def now_s(self) -> float:
@@ -97,12 +104,27 @@ class SimNetwork:
         """Let nodes ``a`` and ``b`` hear each other (``kwargs`` build ``LinkParams``)."""
         params = params or LinkParams(**kwargs)
         self.medium.connect(self.nodes[a].address, self.nodes[b].address, params)
+        self._link_event("link_up", [(a, b), (b, a)])
 
     def disconnect(self, a: str, b: str) -> None:
         self.medium.disconnect(self.nodes[a].address, self.nodes[b].address)
+        self._link_event("link_down", [(a, b), (b, a)])
 
     def set_silent(self, name: str, silent: bool = True) -> None:
-        self.medium.set_silent(self.nodes[name].address, silent)
+        address = self.nodes[name].address
+        self.medium.set_silent(address, silent)
+        others = [self.name_of(n) for n in self.medium.neighbours(address)]
+        pairs = [(other, name) for other in others] + [(name, other) for other in others]
+        self._link_event("link_down" if silent else "link_up", pairs)
+
+    def _link_event(self, kind: str, pairs: list[tuple[str, str]]) -> None:
+        """With ``link_events``, tell nodes what a MAC would (neighbour gained or lost)."""
+        if not self.link_events:
+            return
+        for name, other in pairs:
+            if name in self.nodes and other in self.nodes:
+                getattr(self.nodes[name], kind)(self.nodes[other].address, self.now_s)
+        self._flush()
 
     def at(self, time_s: float, fn: Callable[[], None]) -> None:
         """Run ``fn`` at virtual time ``time_s``."""

@@ -133,3 +133,20 @@ def test_malformed_packets_are_dropped_and_counted():
     dropped = sum(v for k, v in net.stats.items() if k.startswith("dropped_"))
     assert dropped > 1000
     assert net.receive_data(b"\x01\x04", 0.0)[0].reason == "truncated"
+
+
+def test_link_events_heal_routes_at_once():
+    sim = make_sim(seed=5)
+    sim.link_events = True
+    line(sim, "ABC")
+    sim.add_node("D")
+    sim.connect("D", "C")
+    a, c, d = sim.nodes["A"], sim.nodes["C"], sim.nodes["D"]
+    sim.run_for(20.0)
+    sim.set_silent("B")  # the MAC reports B lost: routes through it are poisoned at once
+    assert a.network.route_to(c.address) is None
+    sim.connect("A", "D")  # and D found: triggered announcements, no periodic wait
+    t0 = sim.now_s
+    assert sim.run_until(lambda: a.network.route_to(c.address) is not None, timeout_s=5.0)
+    assert a.network.route_to(c.address).next_hop == d.address
+    assert sim.now_s - t0 < 2.5  # well under one 5 s announcement interval
