@@ -51,6 +51,9 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--clock-range-ppm", type=float, default=100.0, help="clock offsets uniform in +-this"
     )
+    parser.add_argument(
+        "--stop-clean", action="store_true", help="end the sweep after a point with no errors"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
@@ -163,6 +166,8 @@ def _run_ber(args, setup, sweep, rng) -> int:
             print(json.dumps({"kind": "ber", **point.to_dict()}), flush=True)
         else:
             print(_ber_row(point), flush=True)
+        if args.stop_clean and point.bit_errors == 0:
+            break
     summary = _ber_summary(setup.profile, points)
     if args.json:
         print(json.dumps({"kind": "summary", "profile": setup.profile.name, **summary}))
@@ -274,6 +279,8 @@ def _run_per(args, setup, sweep, rng) -> int:
                 f"{pt.packet_errors:>7d} {pt.bursts_found:>6d} {pt.info_rate:>8.3f}",
                 flush=True,
             )
+        if args.stop_clean and pt.packet_errors == 0:
+            break
     if args.plot:
         _plot_curve(
             args.plot,
