@@ -301,3 +301,56 @@ def symbol_sync(
     i_state[SY_POS_C] = pos_c
     i_state[SY_POS_R] = pos_r
     return n_out
+
+
+@njit
+def burst_stats(slots, first, n, advance, sps, out):
+    """Statistics of the ``n`` symbol rows ``slots[(first + i) & mask]`` of one burst.
+
+    Row 0 is the symbol before the sync word. Writes to ``out``: the mean total offset
+    f_ref (cycles per sample: coarse + residual), the decision-directed correction to it
+    (NaN when n < 10; one-symbol products with the expected advance of each decided 5-bit
+    pattern removed, ``advance[pattern]`` in radians, scaled by the strobe spacing), and
+    over rows 1.. the moments mean(p), mean(p^2) of the strobe powers and mean(|l|),
+    mean(l^2) of the soft values. Cost: O(n).
+    """
+    mask = slots.shape[0] - 1
+    out[:] = 0.0
+    out[1] = np.nan
+    if n < 2:
+        return
+    f_ref = 0.0
+    for i in range(n):
+        r = (first + i) & mask
+        f_ref += slots[r, 1] + np.arctan2(slots[r, 3], slots[r, 2]) / (2 * np.pi * sps)
+    f_ref /= n
+    out[0] = f_ref
+    for i in range(1, n):
+        r = (first + i) & mask
+        p = slots[r, 4]
+        soft = abs(slots[r, 5])
+        out[2] += p
+        out[3] += p * p
+        out[4] += soft
+        out[5] += soft * soft
+    out[2:6] /= n - 1
+    if n < 10:
+        return
+    mean_dt = 0.0
+    for k in range(3, n - 3):
+        mean_dt += slots[(first + k) & mask, 0] - slots[(first + k - 1) & mask, 0]
+    mean_dt /= n - 6
+    if not mean_dt > 0:  # rows never written
+        return
+    acc = complex(0.0, 0.0)
+    for k in range(3, n - 3):
+        pattern = 0
+        for j in range(k - 2, k + 3):
+            pattern = 2 * pattern + (1 if slots[(first + j) & mask, 5] < 0 else 0)
+        r = (first + k) & mask
+        q = (first + k - 1) & mask
+        dt = slots[r, 0] - slots[q, 0]
+        angle = 2 * np.pi * (slots[r, 1] - f_ref) * dt - advance[pattern] * dt / mean_dt
+        product = complex(slots[r, 6], slots[r, 7]) * complex(slots[q, 6], -slots[q, 7])
+        acc += product * complex(np.cos(angle), np.sin(angle))
+    out[1] = np.arctan2(acc.imag, acc.real) / (2 * np.pi * mean_dt)

@@ -167,6 +167,7 @@ class Receiver:
         self._ring = np.zeros(self._table.size, dtype=np.complex128)
         # per symbol (ring): strobe time, coarse offset, residual cos/sin, |y|^2, soft value, y
         self._slots = np.zeros((_INFO_SLOTS, 8), dtype=np.float64)
+        self._stats = np.zeros(6, dtype=np.float64)
         self._samples = 0
         self._framer.reset()
 
@@ -212,49 +213,30 @@ class Receiver:
         return [self._burst(fb) for fb in self._framer.push(self._llr[:k])]
 
     def _burst(self, fb: FramedBits) -> Burst:
+        from phy.gfsk._kernels import burst_stats
+
         n_symbols = int(self._sy_i[3])
         first = fb.sync_index
         end = min(first + self.profile.sync_bits + HEADER_BITS + fb.llrs.size, n_symbols)
         first = max(first, end - _INFO_SLOTS + 2, 1)
-        rows = self._slots[np.arange(first - 1, end) % _INFO_SLOTS]  # one symbol before sync
+        stats = self._stats
+        burst_stats(self._slots, first - 1, end - first + 1, self._advance, self._sps, stats)
+        f_ref, delta, m2, m4, mu, mean_square = stats
+        cfo = f_ref + (delta if np.isfinite(delta) else 0.0)
         t_sync = self._slots[fb.sync_index % _INFO_SLOTS, 0]
         return Burst(
             profile=self.profile.name,
-            llrs=_calibrate(fb.llrs, rows[1:, 5]),
+            llrs=_calibrate(fb.llrs, mu, mean_square),
             start_sample=round(t_sync - self._sps - (self._length - 1) + 1),
             sample_rate_hz=self.sample_rate_hz,
-            snr_db=self._snr_db(rows[1:, 4]),
-            cfo_hz=self._cfo_hz(rows),
+            snr_db=self._snr_db(m2, m4),
+            cfo_hz=float(cfo) * self.sample_rate_hz,
             sync_errors=fb.sync_errors,
             header_errors=fb.header_errors,
         )
 
-    def _cfo_hz(self, rows: np.ndarray) -> float:
-        """Decision-directed offset over the burst: one-symbol products, modulation removed.
-
-        Each product's expected advance for its decided 3-bit pattern (ISI included) is
-        removed, the coarse NCO's rotation added back, and the sum's angle is taken relative
-        to the running estimate (so the +-Rs/2 ambiguity never bites).
-        """
-        residual = np.arctan2(rows[:, 3], rows[:, 2]) / (2 * np.pi * self._sps)
-        f_ref = float(np.mean(rows[:, 1] + residual))  # cycles per sample
-        if rows.shape[0] < 10:
-            return f_ref * self.sample_rate_hz
-        y = rows[:, 6] + 1j * rows[:, 7]
-        pattern = _patterns(rows[:, 5] < 0)[1:-1]  # for symbols 3 .. n-4
-        dt = np.diff(rows[:, 0])[2:-3]  # native samples between strobes k-1 and k
-        nco = 2 * np.pi * rows[3:-3, 1] * dt
-        products = y[3:-3] * np.conj(y[2:-4])
-        mean_dt = float(np.mean(dt))
-        advance = self._advance[pattern] * (dt / mean_dt)  # strobe jitter scales the advance
-        turn = np.exp(1j * (nco - advance - 2 * np.pi * f_ref * dt))
-        delta = np.angle(np.sum(products * turn)) / (2 * np.pi * mean_dt)
-        return (f_ref + delta) * self.sample_rate_hz
-
-    def _snr_db(self, powers: np.ndarray) -> float:
+    def _snr_db(self, m2: float, m4: float) -> float:
         """Es/N0 from the M2M4 moments of the strobe powers (constant-envelope model)."""
-        m2 = float(np.mean(powers))
-        m4 = float(np.mean(powers**2))
         a2 = np.sqrt(max(2 * m2 * m2 - m4, 0.0))
         noise = m2 - a2
         if not noise > 0:
@@ -265,11 +247,12 @@ class Receiver:
         return float(np.clip(10 * np.log10(es_n0), -99.0, 99.0))
 
 
-def _calibrate(llrs: np.ndarray, raw: np.ndarray) -> np.ndarray:
-    """Scale soft values to LLRs (2 mu / sigma^2 of the burst's own +-mu Gaussian mixture)."""
-    mags = np.abs(raw.astype(np.float64))
-    mu = float(np.mean(mags)) if mags.size else 0.0
-    var = float(np.mean(mags**2)) - mu * mu if mags.size else 0.0
+def _calibrate(llrs: np.ndarray, mu: float, mean_square: float) -> np.ndarray:
+    """Scale soft values to LLRs: 2 mu / sigma^2 of the burst's own +-mu Gaussian mixture.
+
+    ``mu`` and ``mean_square`` are mean(|soft|) and mean(soft^2) over the burst.
+    """
+    var = mean_square - mu * mu
     if not (mu > 0 and var > 1e-12 * mu * mu):
         return llrs.astype(np.float32)
     scale = min(2 * mu / var, 1e6 / mu)

@@ -205,3 +205,33 @@ def symbol_sync(
     i_state[SY_N_ABS], i_state[SY_N_SYM] = n_abs, n_sym
     i_state[SY_POS_C], i_state[SY_POS_R] = pos_c, pos_r
     return n_out
+
+
+def burst_stats(slots, first, n, advance, sps, out):
+    out[:] = 0.0
+    out[1] = np.nan
+    if n < 2:
+        return
+    rows = slots[(first + np.arange(n)) & (slots.shape[0] - 1)]
+    residual = np.arctan2(rows[:, 3], rows[:, 2]) / (2 * np.pi * sps)
+    f_ref = float(np.mean(rows[:, 1] + residual))
+    out[0] = f_ref
+    out[2:6] = [
+        np.mean(rows[1:, 4]),
+        np.mean(rows[1:, 4] ** 2),
+        np.mean(np.abs(rows[1:, 5])),
+        np.mean(rows[1:, 5] ** 2),
+    ]
+    if n < 10:
+        return
+    bits = (rows[:, 5] < 0).astype(np.int64)
+    windows = np.lib.stride_tricks.sliding_window_view(bits, 5)[1:-1]  # centred on 3 .. n-4
+    pattern = windows @ (1 << np.arange(4, -1, -1))
+    y = rows[:, 6] + 1j * rows[:, 7]
+    dt = np.diff(rows[:, 0])[2:-3]  # strobe k-1 to k, k = 3 .. n-4
+    mean_dt = float(np.mean(dt))
+    if not mean_dt > 0:
+        return
+    angle = 2 * np.pi * (rows[3:-3, 1] - f_ref) * dt - advance[pattern] * dt / mean_dt
+    acc = np.sum(y[3:-3] * np.conj(y[2:-4]) * np.exp(1j * angle))
+    out[1] = np.angle(acc) / (2 * np.pi * mean_dt)

@@ -97,6 +97,21 @@ def test_symbol_sync_matches_reference(n):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.parametrize("n", [0, 1, 7, 4096])
+def test_burst_stats_matches_reference(n):
+    rng = np.random.default_rng(20 + n)
+    rx, rest = _warm_receiver(rng)
+    rx.process(rest)
+    first = int(rng.integers(0, rx._slots.shape[0]))  # any start, wrapping included
+    outs = []
+    for impl in (_kernels, _reference):
+        out = np.zeros(6)
+        impl.burst_stats(rx._slots, first, n, rx._advance, 8, out)
+        outs.append(out)
+    np.testing.assert_allclose(outs[0], outs[1], rtol=1e-9, atol=1e-12, equal_nan=True)
+    assert np.isnan(outs[0][1]) == (n < 10)
+
+
 # --- modulator --------------------------------------------------------------------------------
 
 
