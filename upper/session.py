@@ -55,6 +55,7 @@ K_HELLO, K_HELLO_ACK, K_SEALED, K_REFUSE = 1, 2, 3, 4
 T_DATA, T_PING, T_PONG, T_CLOSE, T_CLOSE_ACK, T_ACK = 1, 2, 3, 4, 5, 6
 _HELLO = struct.Struct(">BB8s16s32s32sI")
 _INNER = struct.Struct(">BII")  # type, sequence number, next expected from the peer
+_ENTRY_COST = 64  # bytes charged per outbox entry besides its payload (bookkeeping)
 _MODE_CODE = {"encrypt": 1, "sign": 2}
 _CODE_MODE = {v: k for k, v in _MODE_CODE.items()}
 
@@ -201,12 +202,12 @@ class SessionLayer:
     def send(self, peer: bytes, payload: bytes, now_s: float) -> int:
         """Queue ``payload`` for exactly-once delivery; return its session sequence number."""
         s = self._session(peer)
-        if s.outbox_bytes + len(payload) > self.config.max_outbox_bytes:
+        if s.outbox_bytes + len(payload) + _ENTRY_COST > self.config.max_outbox_bytes:
             raise SessionError(f"session outbox to {peer.hex()} is full; wait or close")
         seq = s.tx_seq
         s.tx_seq += 1
         s.outbox[seq] = payload
-        s.outbox_bytes += len(payload)
+        s.outbox_bytes += len(payload) + _ENTRY_COST
         if s.state is S.ESTABLISHED:
             self._transmit(peer, s, seq, now_s)
         elif s.state in (S.IDLE, S.CLOSED):
@@ -501,7 +502,7 @@ class SessionLayer:
             seq = next(iter(s.outbox))
             if seq >= peer_rx_next:
                 break
-            s.outbox_bytes -= len(s.outbox.pop(seq))
+            s.outbox_bytes -= len(s.outbox.pop(seq)) + _ENTRY_COST
 
     def _heard_s(self, peer: bytes, s: _Session) -> float:
         """Liveness: the last sealed message or any current-stream segment from ``peer``."""

@@ -154,16 +154,17 @@ class Transport:
                 f"message of {len(data)} B exceeds {cfg.max_message_bytes} B; split it"
             )
         state = self._peer(peer)
-        if state.queued_bytes + len(data) > cfg.max_send_buffer_bytes:
-            raise SendBufferFull(f"send buffer to {peer.hex()} is full; wait for acknowledgements")
         size = cfg.segment_payload_bytes
         chunks = [data[i : i + size] for i in range(0, len(data), size)] or [b""]
+        cost = len(data) + SEGMENT_OVERHEAD_BYTES * len(chunks)  # empty messages cost too
+        if state.queued_bytes + cost > cfg.max_send_buffer_bytes:
+            raise SendBufferFull(f"send buffer to {peer.hex()} is full; wait for acknowledgements")
         for index, chunk in enumerate(chunks):
             flags = F_DATA | (F_FIRST if index == 0 else 0)
             flags |= F_LAST if index == len(chunks) - 1 else 0
             state.queue.append(_Segment(seq=state.next_seq, flags=flags, payload=chunk))
             state.next_seq = (state.next_seq + 1) & 0xFFFFFFFF
-        state.queued_bytes += len(data)
+        state.queued_bytes += cost
         message_id = state.next_message_id
         state.next_message_id += 1
         state.msg_last_seq.append(((state.next_seq - 1) & 0xFFFFFFFF, message_id))
@@ -370,7 +371,7 @@ class Transport:
             seg = state.in_flight.pop(seq, None)
             if seg is None:
                 continue
-            state.queued_bytes -= len(seg.payload)
+            state.queued_bytes -= len(seg.payload) + SEGMENT_OVERHEAD_BYTES
             if seq == echo and seg.retries & 0xFF == echo_tx:  # this very transmission arrived
                 latest_sent_s = max(latest_sent_s, seg.sent_s)
                 self._rtt_sample(state, now_s - seg.sent_s)

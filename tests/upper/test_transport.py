@@ -9,7 +9,7 @@ import pytest
 
 from phy.errors import ConfigError
 from upper._events import MessageAcked, MessageReceived
-from upper.transport import SEGMENT_OVERHEAD_BYTES, Transport, TransportConfig
+from upper.transport import SEGMENT_OVERHEAD_BYTES, SendBufferFull, Transport, TransportConfig
 
 A, B = b"\x01" * 8, b"\x02" * 8
 
@@ -197,3 +197,11 @@ def test_transport_gives_up_after_max_retries():
     assert pipe.ends[A].stats["gave_up"] == 1
     assert pipe.ends[A].pending_bytes(B) == 0
     assert pipe.ends[A].next_deadline_s() == float("inf")
+
+
+def test_send_buffer_is_bounded_even_for_empty_messages():
+    tx = Transport(TransportConfig(max_send_buffer_bytes=10_000), rng=random.Random(0))
+    with pytest.raises(SendBufferFull):
+        for _ in range(10_000):
+            tx.send_message(B, b"", 0.0)
+    assert tx.pending_bytes(B) <= 10_000
