@@ -133,3 +133,16 @@ def test_chunk_sizes_are_even_and_cover_the_block():
         sizes = rs_chunk_sizes(n)
         assert sum(sizes) == n and max(sizes) <= 223 and max(sizes) - min(sizes) <= 1
         assert len(sizes) == -(-n // 223)
+
+
+@pytest.mark.parametrize("k", [1, 7, 100, 223])
+def test_encode_kernel_matches_reference(k):
+    rng = np.random.default_rng(k)
+    t = rs_tables(NSYM)
+    msg = rng.integers(0, 256, k, dtype=np.uint8)
+    outs = []
+    for impl in (_kernels, _reference):
+        out = np.zeros(k + NSYM, np.uint8)
+        impl.rs_encode(msg, NSYM, t.exp, t.log, t.gen_log, out)
+        outs.append(out)
+    assert np.array_equal(*outs)
