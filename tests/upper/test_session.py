@@ -207,3 +207,50 @@ def test_replayed_hello_does_not_wedge_the_session(pair):
     assert got_a == [f"b{i}" for i in range(5)]
     assert got_b == ["first"] + [f"a{i}" for i in range(5)]
     assert b.session.stats["established"] >= 2  # the replay did re-key B
+
+
+def _hello_from(identity, to, seed=0):
+    """A HELLO exactly as ``identity``'s session layer would send it to ``to``."""
+    import random
+
+    from upper._events import MessageReceived
+    from upper.session import SessionLayer
+    from upper.transport import Transport, TransportConfig
+
+    rng = random.Random(seed)
+    tr = Transport(TransportConfig(), rng=rng)
+    layer = SessionLayer(identity, SessionConfig(), tr, rng=rng)
+    layer.connect(to, 0.0)
+    rx = Transport(TransportConfig(), rng=rng)
+    events = []
+    for _, segment in tr.segments_to_send():
+        events += rx.receive_data(identity.address, segment, 0.0)
+    return next(e for e in events if isinstance(e, MessageReceived)).data
+
+
+def test_forged_and_tampered_hellos_are_refused():
+    import random
+
+    from upper._events import MessageReceived, SessionRefused
+    from upper.presentation import Identity
+    from upper.session import SessionLayer
+    from upper.transport import Transport, TransportConfig
+
+    rng = random.Random(1)
+    alice, bob, mallory = (Identity.generate(rng) for _ in range(3))
+    layer = SessionLayer(bob, SessionConfig(), Transport(TransportConfig(), rng=rng), rng=rng)
+    good = _hello_from(alice, bob.address)
+    forged = _hello_from(mallory, bob.address)
+    tampered = bytearray(good)
+    tampered[15] ^= 1  # the nonce: inside the signed body
+    cases = [
+        (MessageReceived(peer=alice.address, data=forged), "key_mismatch"),  # wrong key
+        (MessageReceived(peer=alice.address, data=bytes(tampered)), "bad_signature"),
+        (MessageReceived(peer=alice.address, data=good[:-5]), "bad_hello_length"),
+    ]
+    for event, reason in cases:
+        out = layer.receive_data(event, 1.0)
+        assert [type(e) for e in out] == [SessionRefused] and out[0].reason == reason
+    assert layer.state(alice.address).value == "idle"  # nothing was established
+    ok = layer.receive_data(MessageReceived(peer=alice.address, data=good), 2.0)
+    assert type(ok[0]).__name__ == "SessionEstablished"
