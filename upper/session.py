@@ -13,11 +13,14 @@ signature or PSK tag is wrong, or the protection modes differ. Both sides derive
 HKDF-SHA256 over the X25519 secret (salt: both nonces; info: both addresses and the PSK),
 a key per direction and a session id for the ``Protector`` of layer 6.
 
-After the handshake every message is ``SEALED | Protector.seal(type | seq | payload)``. Data
-messages carry a session sequence number that survives reconnections: unacknowledged
-messages stay in a bounded outbox; a HELLO says which sequence number its sender expects
-next, the other side re-sends from there, and the receiver drops numbers it already has, so
-each message is delivered exactly once and in order. Silence longer than
+After the handshake every message is ``SEALED | Protector.seal(type | seq | ack | payload)``
+where ``ack`` is the sender's next expected sequence number. Data messages carry a session
+sequence number that survives reconnections and stay in a bounded outbox until the peer's
+``ack`` covers them (a receiver with nothing to send confirms after ``ack_delay_s``); a
+HELLO carries the same number, the other side re-sends from there, and the receiver drops
+numbers it already has, so each message is delivered exactly once and in order. An
+authenticated message ahead of the expected number, or three sealed frames in a row that
+fail authentication, make the session resynchronise (a new handshake). Silence longer than
 ``keepalive_interval_s`` sends a PING; longer than ``keepalive_timeout_s`` declares the
 session down (``SessionDown``), resets the transport and re-handshakes with back-off.
 """
