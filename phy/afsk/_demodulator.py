@@ -174,7 +174,7 @@ class AfskDemodulator:
                 rate_gain,
                 max_rate_error,
                 2 / sps,  # peak attack: about half a bit
-                1 / (40 * sps),  # peak decay: about 40 bits
+                1 / (150 * sps),  # peak decay: about 150 bits
                 1 / 32,  # LLR statistics over about 32 bits
                 30.0,  # LLR clip
                 1.0 if timing == "gardner" else 0.0,

@@ -125,10 +125,20 @@ def _correct(state, error, gain_p, gain_f, limit_f, gain_search):
 
 @njit
 def _normalise(env_m, env_s, n, params, state, base):
-    """Peak-normalised mark and space levels of front at ``state[base:]``."""
-    state[base] = _track_peak(state[base], env_m[n], params[4], params[5])
-    state[base + 1] = _track_peak(state[base + 1], env_s[n], params[4], params[5])
-    return env_m[n] / (state[base] + 1e-9), env_s[n] / (state[base + 1] + 1e-9)
+    """Peak-normalised mark and space levels of front at ``state[base:]``.
+
+    The peaks decay slowly (``params[5]``) while either tone reaches a quarter of its
+    peak (a signal like the last one), 8 times faster while both stay below (the signal
+    got weaker or stopped), so a weak frame after a strong one is normalised quickly.
+    """
+    m = env_m[n]
+    s = env_s[n]
+    decay = params[5]
+    if m < 0.25 * state[base] and s < 0.25 * state[base + 1]:
+        decay = 8.0 * params[5]
+    state[base] = _track_peak(state[base], m, params[4], decay)
+    state[base + 1] = _track_peak(state[base + 1], s, params[4], decay)
+    return m / (state[base] + 1e-9), s / (state[base + 1] + 1e-9)
 
 
 @njit

@@ -65,8 +65,10 @@ def slice_bits(env_m, env_s, gains, params, state, out_llr, out_t):
             state[0] -= 1.0
         m = env_m[:, n].astype(np.float64)
         s = env_s[:, n].astype(np.float64)
-        fronts[:, 0] = _track_peak(fronts[:, 0], m, attack, decay)
-        fronts[:, 1] = _track_peak(fronts[:, 1], s, attack, decay)
+        weak = (m < 0.25 * fronts[:, 0]) & (s < 0.25 * fronts[:, 1])
+        decays = np.where(weak, 8.0 * decay, decay)
+        fronts[:, 0] = _track_peak(fronts[:, 0], m, attack, decays)
+        fronts[:, 1] = _track_peak(fronts[:, 1], s, attack, decays)
         ma = m / (fronts[:, 0] + 1e-9)
         sa = s / (fronts[:, 1] + 1e-9)
         d = ma[0] - sa[0]
