@@ -28,7 +28,7 @@ from ._station import RadioStation
 
 __all__ = ["ChannelEvent", "RadioChannel"]
 
-_CS_MIN_SAMPLES = 32  # shorter chunks do not update the carrier sense
+_CS_MIN_SAMPLES = 32  # carrier-sense windows heard for less are not judged
 _HISTORY = 256  # finished transmissions kept to attribute dropped bursts
 
 
@@ -55,8 +55,12 @@ class _Tx:
 
 @dataclass(slots=True)
 class _Rx:
+    rng: np.random.Generator
     active_until: int = -1
     busy: bool = False
+    cs_window: int = -1  # index of the carrier-sense window being summed
+    cs_sum: float = 0.0
+    cs_count: int = 0
     stream_map: deque = field(default_factory=lambda: deque(maxlen=64))  # (stream, global)
 
 
@@ -120,7 +124,8 @@ class RadioChannel:
         if station.address in self._stations:
             raise ConfigError(f"address {station.address} is taken; pick another")
         self._stations[station.address] = station
-        self._rx[station.address] = _Rx()
+        seed = int(self._rng.integers(1 << 63))
+        self._rx[station.address] = _Rx(rng=np.random.default_rng(seed))
         self.collisions[station.address] = 0
         self.deaf[station.address] = 0
 
@@ -155,17 +160,28 @@ class RadioChannel:
         now_s = self.now_s
         if any(st.next_deadline_s() <= now_s for st in self._stations.values()):
             return now_s
-        return self._next_boundary(math.inf) / self.sample_rate_hz
+        return self._next_boundary() / self.sample_rate_hz
 
     def run_until(self, end_s: float) -> list[ChannelEvent]:
-        """Advance the clock to ``end_s`` (never backwards); returns the stations' events."""
+        """Advance the clock towards ``end_s``; returns the stations' events.
+
+        Chunks lie on a fixed grid and are never cut at ``end_s``: while samples are being
+        synthesised the clock stops at the last chunk boundary before ``end_s`` (the rest
+        runs on the next call), so the events do not depend on how time is split into
+        calls. ``now_s`` may therefore stay up to one chunk behind ``end_s``.
+        """
         end = max(self._now, math.floor(end_s * self.sample_rate_hz + 1e-6))
         out: list[ChannelEvent] = []
         while True:
             self._fire_timers(out)
             if self._now >= end:
                 return out
-            nxt = int(self._next_boundary(end))
+            nxt = self._next_boundary()
+            if nxt > end:
+                if self._active():
+                    return out
+                nxt = end
+            nxt = int(nxt)
             self.steps += 1
             self._feed(self._now, nxt, out)
             self._now = nxt
@@ -193,8 +209,13 @@ class RadioChannel:
             if not fired:
                 return
 
-    def _next_boundary(self, end: float) -> float:
-        best = end
+    def _active(self) -> bool:
+        return any(rx.active_until > self._now for rx in self._rx.values())
+
+    def _next_boundary(self) -> float:
+        """The next sample at which something changes (a timer, a burst's end, a chunk)."""
+        best = math.inf
+        grid = (self._now // self._chunk + 1) * self._chunk
         for station in self._stations.values():
             deadline = station.next_deadline_s()
             if deadline < math.inf:
@@ -203,7 +224,7 @@ class RadioChannel:
             best = min(best, tx.end)
         for rx in self._rx.values():
             if rx.active_until > self._now:
-                best = min(best, rx.active_until, self._now + self._chunk)
+                best = min(best, rx.active_until, grid)
         return best
 
     def _start(self, src: int, samples: np.ndarray, out: list[ChannelEvent]) -> None:
@@ -219,7 +240,7 @@ class RadioChannel:
             elif any(o.end > self._now and self.hears(o.src, dst) for o in self._on_air):
                 self.collisions[dst] += 1
             if rx.active_until <= self._now and not self._stations[dst].transmitting:
-                noise = self._noise(self._guard)
+                noise = self._noise(rx, self._guard)
                 rx.stream_map.append((self._stations[dst].stream_samples, self._now - self._guard))
                 out += self._wrap(dst, self._stations[dst].receive_samples(noise, self.now_s))
             rx.active_until = max(rx.active_until, tx.end + self._guard)
@@ -240,17 +261,37 @@ class RadioChannel:
                     rx.busy = False
                     out += self._wrap(dst, station.carrier_sense(now_s, False))
                 continue
-            x = self._noise(b - a)
+            x = self._noise(rx, b - a)
             for tx in self._on_air:
                 if tx.end > a and tx.start < b and self.hears(tx.src, dst):
                     self._add(x, tx, a, b, self._gain[(tx.src, dst)])
             rx.stream_map.append((station.stream_samples, a))
             out += self._wrap(dst, station.receive_samples(x, now_s))
-            if b - a >= _CS_MIN_SAMPLES:
-                busy = float(np.mean(x.real**2 + x.imag**2)) > self._cs_power
-                if busy != rx.busy:
-                    rx.busy = busy
-                    out += self._wrap(dst, station.carrier_sense(now_s, busy))
+            busy = self._carrier(rx, x, a)
+            if rx.active_until <= b:
+                busy = False  # nothing left to hear: the detector falls silent now
+            if busy is not None and busy != rx.busy:
+                rx.busy = busy
+                out += self._wrap(dst, station.carrier_sense(now_s, busy))
+
+    def _carrier(self, rx: _Rx, x: np.ndarray, a: int) -> bool | None:
+        """Energy detector: the mean power over each window of the chunk grid, decided when
+        the window's last sample arrives (``None``: no decision in ``x``). Windows the
+        receiver heard only partly are judged on what it heard (at least 32 samples)."""
+        decision = None
+        power = x.real**2 + x.imag**2
+        pos = 0
+        while pos < x.size:
+            window = (a + pos) // self._chunk
+            if window != rx.cs_window:
+                rx.cs_window, rx.cs_sum, rx.cs_count = window, 0.0, 0
+            take = min(x.size - pos, (window + 1) * self._chunk - (a + pos))
+            rx.cs_sum += float(np.sum(power[pos : pos + take]))
+            rx.cs_count += take
+            pos += take
+            if (a + pos) % self._chunk == 0 and rx.cs_count >= _CS_MIN_SAMPLES:
+                decision = rx.cs_sum / rx.cs_count > self._cs_power
+        return decision
 
     def _add(self, x: np.ndarray, tx: _Tx, a: int, b: int, gain: float) -> None:
         lo, hi = max(a, tx.start), min(b, tx.end)
@@ -263,10 +304,12 @@ class RadioChannel:
             rot = np.exp(1j * tx.phase)
         x[lo - a : hi - a] += (gain * rot * seg).astype(np.complex64)
 
-    def _noise(self, n: int) -> np.ndarray:
+    def _noise(self, rx: _Rx, n: int) -> np.ndarray:
+        """Unit-power complex white noise from the receiver's own generator, drawn as I/Q
+        pairs in order (so the same stream whatever the chunk sizes)."""
         self.samples_synthesised += n
-        white = self._rng.standard_normal((2, n), dtype=np.float32) * np.float32(math.sqrt(0.5))
-        return (white[0] + 1j * white[1]).astype(np.complex64)
+        white = rx.rng.standard_normal(2 * n, dtype=np.float32) * np.float32(math.sqrt(0.5))
+        return (white[0::2] + 1j * white[1::2]).astype(np.complex64)
 
     def _wrap(self, address: int, events: list[Event]) -> list[ChannelEvent]:
         time_s = self.now_s

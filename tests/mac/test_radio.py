@@ -203,3 +203,22 @@ def test_a_station_of_another_profile_is_refused():
     other = RadioStation(1, config=RadioConfig(profile="gfsk50k"), rng=random.Random(0))
     with pytest.raises(ConfigError):
         channel.add_station(other)
+
+
+def test_events_do_not_depend_on_how_time_is_split_into_calls():
+    def run(splits):
+        channel, st = _network((1, 2, 3), seed=1, fec_level=FecLevel.NONE)
+        _mesh(channel, [(1, 2), (2, 3), (1, 3)], 8.0)
+        channel.set_cfo(1, 1.5e3)
+        for m in _messages("s", 12):
+            channel.poke(1, st[1].send(2, m, 0.0))
+            channel.poke(3, st[3].send(2, m, 0.0))
+        events = []
+        for end_s in [*splits, 0.6]:
+            events += channel.run_until(end_s)
+        return [(e.time_s, e.address, repr(e.event)) for e in events]
+
+    rng = random.Random(3)
+    once = run([])
+    assert any("DataReceived" in e[2] for e in once)
+    assert run(sorted(rng.uniform(0.0, 0.6) for _ in range(60))) == once
