@@ -33,12 +33,11 @@ def _stream(name: str, payload_bytes: int, rate_hz: float, rng) -> np.ndarray:
             phy.modulate(p, rng.bytes(payload_bytes), sample_rate_hz=rate_hz),
         ]
     x = np.concatenate(parts)
-    power = p.sample_rate_hz / rate_hz
     return awgn(
         x,
         rng=rng,
         sample_rate_hz=rate_hz,
-        signal_power=power,
+        signal_power=1.0,
         bit_rate_bps=p.bit_rate_bps,
         ebn0_db=15.0,
     )

@@ -45,12 +45,11 @@ def _channel(x, name, rng, *, sample_rate_hz, ebn0_db, cfo_hz=None, ppm=None):
         delay_samples=delay,
         phase_rad=rng.uniform(0, 2 * np.pi),
     )
-    power = p.sample_rate_hz / sample_rate_hz  # unit-power bursts, resampled to fs
     y = awgn(
         y,
         rng=rng,
         sample_rate_hz=sample_rate_hz,
-        signal_power=power,
+        signal_power=1.0,  # the bursts' power, at any rate (gaps excluded)
         bit_rate_bps=p.bit_rate_bps,
         ebn0_db=ebn0_db,
     )
