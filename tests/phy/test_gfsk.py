@@ -306,3 +306,17 @@ def test_memory_stays_bounded_on_endless_input():
         sizes.append(rx._framer._buf.size)
     assert rx.counters["bursts"] == 40
     assert max(sizes) < 8 * 4200 + 200  # the framer holds at most one burst
+
+
+@pytest.mark.parametrize("name", ["gfsk9k6", "gfsk250k"])
+def test_bursts_of_one_key_up_16_symbols_apart(name):
+    p = get_profile(name)
+    rng = np.random.default_rng(4)
+    payloads = [rng.bytes(n) for n in (30, 2, 64, 10)]
+    gap = np.zeros(16 * p.samples_per_symbol, np.complex64)
+    key_up = np.concatenate([part for pl in payloads for part in (phy.modulate(p, pl), gap)])
+    fs = p.sample_rate_hz
+    stream = impair(key_up, rng=rng, sample_rate_hz=fs, cfo_hz=-17e3, ppm=-80, delay=0.6,
+                    ebn0_db=12, bit_rate_bps=p.bit_rate_bps, pad=(3000, 2000))  # fmt: skip
+    rx = Receiver(profile=p)
+    assert [b.payload for b in rx.process(stream) + rx.flush()] == payloads
