@@ -32,7 +32,7 @@ def _stream(name, payloads, rng, *, sample_rate_hz=None, gap=(300, 2500)):
     return np.concatenate(parts), np.array(starts)
 
 
-def _channel(x, name, rng, *, sample_rate_hz, ebn0_db, cfo_hz=None, ppm=None):
+def _channel(x, name, rng, *, sample_rate_hz, ebn0_db, cfo_hz=None, ppm=None, phase=None):
     p = get_profile(name)
     cfo_hz = rng.uniform(-20e3, 20e3) if cfo_hz is None else cfo_hz
     ppm = rng.uniform(-100, 100) if ppm is None else ppm
@@ -43,7 +43,7 @@ def _channel(x, name, rng, *, sample_rate_hz, ebn0_db, cfo_hz=None, ppm=None):
         cfo_hz=cfo_hz,
         clock_ppm=ppm,
         delay_samples=delay,
-        phase_rad=rng.uniform(0, 2 * np.pi),
+        phase_rad=rng.uniform(0, 2 * np.pi) if phase is None else phase,
     )
     y = awgn(
         y,
@@ -210,3 +210,17 @@ def test_bad_configuration_is_refused():
         Receiver(profile="bpsk1m", max_sync_errors=8)
     with pytest.raises(ConfigError, match="max_cfo_hz"):
         Receiver(profile="bpsk1m", max_cfo_hz=600e3)
+
+
+@pytest.mark.parametrize("name", ["bpsk1m", "qpsk250k"])
+def test_every_carrier_phase_ambiguity_is_resolved_by_the_sync_word(name):
+    p = get_profile(name)
+    rng = np.random.default_rng(17)
+    payload = rng.bytes(20)
+    x = np.concatenate([np.zeros(300, np.complex64), phy.modulate(p, payload)])
+    folds = 4 if p.modulation == "qpsk" else 2
+    for k in range(2 * folds):  # every ambiguity, and halfway between them
+        phase = np.pi * k / folds + 0.1
+        y, _, _ = _channel(x, name, rng, sample_rate_hz=p.sample_rate_hz, ebn0_db=12.0, phase=phase)
+        rx = Receiver(profile=p)
+        assert [b.payload for b in rx.process(y) + rx.flush()] == [payload], phase
