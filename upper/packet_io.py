@@ -120,7 +120,8 @@ def format_packet(packet: Ax25Packet, *, baud: float) -> str:
     """One line: end time (from the bit clock), FX.25 and repair notes, the monitor form."""
     notes = []
     if packet.fx25_tag is not None:
-        notes.append(f"FX.25 tag {packet.fx25_tag:02X}, {packet.fx25_corrected_bytes} fixed")
+        name = "Astrocast FX.25" if packet.fx25_tag == 0x100 else f"FX.25 tag {packet.fx25_tag:02X}"
+        notes.append(f"{name}, {packet.fx25_corrected_bytes} bytes corrected")
     if packet.fixed_bits:
         notes.append(f"{packet.fixed_bits} bits repaired")
     note = f" [{'; '.join(notes)}]" if notes else ""

@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+from upper.cli._packet import add_rx_options, is_packet_mode
 from upper.cli.tx import check_rate, one_line_errors, parse_hz
 
 _PROGRESS_MIN_S = 10.0  # captures longer than this (in signal time) show progress
@@ -62,6 +63,7 @@ def register(subparsers) -> None:
         help="also record the samples to OUT (SigMF: one annotation per detected burst)",
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="no counts or progress")
+    add_rx_options(parser)
     one_line_errors(parser)
 
 
@@ -154,10 +156,40 @@ class _Progress:
             print(file=sys.stderr)
 
 
+def _run_packet(args) -> int:
+    """AX.25 packet modes: frames from a capture, stdin, IQ with --fm, or a KISS TNC."""
+    from phy.errors import ConfigError
+    from upper.cli import _packet
+    from upper.packet_io import open_samples
+
+    if args.radio and args.radio.startswith("kiss+tcp://"):
+        return _packet.run_rx_tnc(args)
+    if not args.file:
+        raise ConfigError("give a capture FILE, '-' for stdin, or --radio kiss+tcp://HOST:PORT")
+    rate = parse_hz(args.sample_rate, flag="--sample-rate")
+    with open_samples(args.file, format=args.format, sample_rate_hz=rate, fm=args.fm) as source:
+        native = None
+        if args.profile == "afsk1200" and not source.is_complex:
+            from phy.modem import make_receiver
+
+            native = make_receiver("afsk1200", sample_rate_hz=source.sample_rate_hz)
+        return _packet.run_rx(
+            args,
+            source,
+            args.profile,
+            extra_receiver=native,
+            emit_bursts=lambda bursts: _emit(bursts, args.json),
+        )
+
+
 def run(args) -> int:
     from phy.errors import ConfigError
     from phy.modem import make_receiver
 
+    if is_packet_mode(args.profile):
+        return _run_packet(args)
+    if args.radio and args.radio.startswith("kiss+tcp://"):
+        raise ConfigError("a KISS TNC carries AX.25: use --profile afsk1200 (or g3ruh9600)")
     source, profile = _open_source(args)
     with source:
         if source.is_complex == profile.is_audio:

@@ -101,6 +101,8 @@ def check_rate(profile, sample_rate_hz: float) -> None:
 
 
 def register(subparsers) -> None:
+    from upper.cli._packet import add_tx_options
+
     parser = subparsers.add_parser(
         "tx",
         help="write bursts to a capture file (through the channel model)",
@@ -114,9 +116,7 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--profile", "-p", required=True, metavar="P", help="modem profile (sdrlink profiles)"
     )
-    parser.add_argument(
-        "--out", "-o", required=True, metavar="FILE", help="capture to write ('-': stdout)"
-    )
+    parser.add_argument("--out", "-o", metavar="FILE", help="capture to write ('-': stdout)")
     parser.add_argument(
         "--format",
         metavar="F",
@@ -148,6 +148,7 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--datetime", help="SigMF core:datetime, UTC, e.g. 2026-01-01T00:00:00Z (default: now)"
     )
+    add_tx_options(parser)
     one_line_errors(parser)
 
 
@@ -210,8 +211,18 @@ def run(args) -> int:
 
     from phy.captures import CaptureWriter
     from phy.errors import ConfigError
-    from phy.profiles import get_profile
+    from phy.profiles import PROFILES, get_profile
+    from upper.cli._packet import is_packet_mode
+    from upper.cli._packet import run_tx as run_packet_tx
 
+    if args.ax25 or (is_packet_mode(args.profile) and args.profile not in PROFILES):
+        if not is_packet_mode(args.profile):
+            raise ConfigError("--ax25 needs a packet profile: afsk1200, g3ruh9600 or fsk1200")
+        return run_packet_tx(args)
+    if args.radio or args.fx25:
+        raise ConfigError("--radio and --fx25 apply to AX.25 frames: add --ax25")
+    if not args.out:
+        raise ConfigError("give --out FILE (the capture to write)")
     profile = get_profile(args.profile)
     if args.seed < 0:
         raise ConfigError(f"--seed must be a non-negative integer, got {args.seed}")
