@@ -222,3 +222,27 @@ def test_events_do_not_depend_on_how_time_is_split_into_calls():
     once = run([])
     assert any("DataReceived" in e[2] for e in once)
     assert run(sorted(rng.uniform(0.0, 0.6) for _ in range(60))) == once
+
+
+def test_radio_layers_are_sans_io():
+    """No clocks, sleeps, sockets, threads or global randomness in the stack (the measure
+    command may time itself)."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "mac" / "radio"
+    files = [p for p in sorted(root.glob("*.py")) if p.name != "measure.py"]
+    forbidden = {"time", "socket", "threading", "asyncio", "serial", "select", "subprocess"}
+    assert files
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                names = {(node.module or "").split(".")[0]}
+            else:
+                names = set()
+            assert not names & forbidden, f"{path.name} imports {names & forbidden}"
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute):
+                chain = f"{getattr(node.value.value, 'id', '')}.{node.value.attr}"
+                assert chain != "np.random" or node.attr in {"default_rng", "Generator"}, path.name
