@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+import phy
 from mac._events import Event
 from phy.errors import ConfigError
 
@@ -82,8 +83,6 @@ class RadioChannel:
     """
 
     def __init__(self, *, config: RadioConfig, rng: np.random.Generator) -> None:
-        import phy
-
         self.config = config
         self.profile = config.phy_profile
         self.sample_rate_hz = self.profile.sample_rate_hz

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+import phy
 from mac._events import Event, KeyUp
 from mac.csma import Csma, CsmaConfig, CsmaState
 from mac.fec import FecLevel
@@ -82,8 +83,6 @@ class RadioStation:
         rng: random.Random,
         link_config: LinkConfig | None = None,
     ) -> None:
-        import phy
-
         if not 0 <= address < BROADCAST:
             raise LocalProtocolError(f"address={address}: use 0..{BROADCAST - 1}")
         self.address = address
@@ -124,7 +123,7 @@ class RadioStation:
         """
         link = self.station.link(peer)
         try:
-            if link.state in (State.CLOSED,):
+            if link.state is State.CLOSED:
                 self.station.connect(peer, now_s)
             self.station.send(peer, payload, now_s)
         except (LinkBusyError, LocalProtocolError):
@@ -271,8 +270,6 @@ class RadioStation:
         if not airs:
             self.csma.transmit_done(now_s)
             return []
-        import phy
-
         gap = np.zeros(self.config.symbols_samples(self.config.gap_symbols), np.complex64)
         parts = []
         for air in airs:
