@@ -8,10 +8,12 @@ level the header names. The CRC-32 covers header bytes 0-10 and the payload.
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 
 from mac.fec import FecLevel, coded_bits, decode_block, encode_block
-from mac.fec.conv import conv_encode, sanitize_llrs, viterbi_decode, viterbi_decode_many
+from mac.fec.conv import branch_table, conv_encode, sanitize_llrs, viterbi_decode
 from mac.fec.crc import crc16_rows, crc32
 from mac.fec.whiten import dewhiten_llrs, pn9_bits
 from mac.frame._events import Frame, FrameDropped
@@ -131,31 +133,52 @@ def decode_frame(llrs: np.ndarray, *, erasures: bool = True) -> Frame | FrameDro
 
 
 def screen_headers(llrs: np.ndarray, n_bits: int | np.ndarray | None = None) -> np.ndarray:
-    """Batched early reject: which rows of ``llrs`` (shape (rows, >= 440)) carry a header
-    that passes the CRC-16, version, FEC-code and length checks (for bursts of ``n_bits``
-    soft bits each; default the row length). Returns a bool array. The full decoder applies
-    the same checks; this runs one compiled Viterbi call for all rows (fuzzing, sniffing).
+    """Batched early reject: which rows of ``llrs`` (shape (rows, >= 440), float or int8
+    soft bits) carry a header that passes the copy check, the CRC-16 and the version,
+    FEC-code and length checks (for bursts of ``n_bits`` soft bits each; default the row
+    length). Returns a bool array. The full decoder applies the same checks; here one
+    compiled pass counts the copies' disagreements and one compiled Viterbi call decodes
+    the rows that agree (fuzzing, sniffing). Cost: O(rows * 440).
     """
+    from mac.frame._kernels import header_disagreements
+
     x = np.atleast_2d(llrs)
+    if x.dtype not in (np.float32, np.float64, np.int8):
+        x = x.astype(np.float32)
     rows, width = x.shape
-    signs = np.where(pn9_bits(HEADER_AIR_BITS) == 1, -1, 1).astype(np.float32)
-    head = sanitize_llrs(x[:, :HEADER_AIR_BITS]) * signs
-    agree = np.flatnonzero(_disagreements(head) <= HEADER_MAX_DISAGREEMENTS)
+    disagreements = np.empty(rows, dtype=np.int64)
+    header_disagreements(x[:, :HEADER_AIR_BITS], _copy_flips(), disagreements)
+    agree = np.flatnonzero(disagreements <= HEADER_MAX_DISAGREEMENTS)
     result = np.zeros(rows, dtype=bool)
     if agree.size:
+        signs = np.where(pn9_bits(HEADER_AIR_BITS) == 1, -1, 1).astype(np.float32)
+        head = sanitize_llrs(x[agree, :HEADER_AIR_BITS]) * signs
         total = (
             np.full(rows, width, dtype=np.int64)
             if n_bits is None
             else np.broadcast_to(np.asarray(n_bits, dtype=np.int64), (rows,))
         )
-        result[agree] = _screen_decoded(head[agree], total[agree])
+        result[agree] = _screen_decoded(head, total[agree])
     return result
+
+
+@cache
+def _copy_flips() -> np.ndarray:
+    w = pn9_bits(HEADER_AIR_BITS)
+    flips = (w[:HEADER_CODED_BITS] ^ w[HEADER_CODED_BITS:]).astype(np.int8)
+    flips.setflags(write=False)
+    return flips
 
 
 def _screen_decoded(head: np.ndarray, total: np.ndarray) -> np.ndarray:
     rows = head.shape[0]
-    combined = head[:, :HEADER_CODED_BITS] + head[:, HEADER_CODED_BITS:]
-    raw = np.packbits(viterbi_decode_many(combined), axis=1)
+    from mac.fec._kernels import viterbi_decode_many as kernel
+
+    combined = head[:, :HEADER_CODED_BITS] + head[:, HEADER_CODED_BITS:]  # already sanitised
+    steps = HEADER_CODED_BITS // 2
+    decoded = np.empty((rows, steps), dtype=np.uint8)
+    kernel(combined, steps, branch_table(), decoded)
+    raw = np.packbits(decoded[:, : 8 * HEADER_BYTES], axis=1)
     ok = crc16_rows(raw[:, :HEADER_INFO_BYTES]) == (
         (raw[:, HEADER_INFO_BYTES].astype(np.uint16) << 8) | raw[:, HEADER_INFO_BYTES + 1]
     )

@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 from mac.fec import FecLevel
+from mac.fec.whiten import pn9_bits
 from mac.frame._codec import decode_frame, encode_frame, frame_bytes, screen_headers
 from mac.frame._events import Frame
 from mac.frame._format import HEADER_AIR_BITS, HEADER_CODED_BITS, FrameFlags, FrameHeader, FrameType
@@ -77,19 +78,23 @@ def fuzz_screen(rows: int, rng: np.random.Generator, *, chunk: int = 50_000) -> 
     done = 0
     while done < rows:
         n = min(chunk, rows - done)
-        block = np.frombuffer(rng.bytes(n * HEADER_AIR_BITS), np.int8).reshape(n, -1)
-        llrs = block.astype(np.float32) * np.float32(0.25)
-        # half the rows carry a consistent random "header": the second copy repeats the
-        # first with noise, so they pass the copy check and reach Viterbi and the CRC-16
-        half = n // 2
-        copy = llrs[:half, :HEADER_CODED_BITS]
-        llrs[:half, HEADER_CODED_BITS:] = copy + 4 * rng.standard_normal(copy.shape, np.float32)
+        block = np.frombuffer(rng.bytes(n * HEADER_AIR_BITS), np.int8).reshape(n, -1).copy()
+        # a quarter of the rows carry a consistent random "header": the second copy repeats the
+        # first (whitening accounted for) with 10 % of its signs flipped, so they pass the
+        # copy check and reach the Viterbi decoder and the CRC-16
+        half = n // 4
+        w = pn9_bits(HEADER_AIR_BITS)
+        flip = (w[:HEADER_CODED_BITS] ^ w[HEADER_CODED_BITS:]).astype(bool)
+        flip = flip ^ (rng.random((half, HEADER_CODED_BITS)) < 0.1)
+        first = block[:half, :HEADER_CODED_BITS]
+        block[:half, HEADER_CODED_BITS:] = np.where(flip, -first, first) | 1  # no zeros
         n_bits = rng.choice(sizes, n)
-        ok = screen_headers(llrs, n_bits)
+        ok = screen_headers(block, n_bits)
         for r in np.flatnonzero(ok):
             passed += 1
             body = rng.normal(0, 4, int(n_bits[r]) - HEADER_AIR_BITS).astype(np.float32)
-            accepted += isinstance(decode_frame(np.concatenate([llrs[r], body])), Frame)
+            burst = np.concatenate([block[r].astype(np.float32), body])
+            accepted += isinstance(decode_frame(burst), Frame)
         done += n
     return {"rows": rows, "header_passed": passed, "false_accepts": accepted}
 

@@ -6,6 +6,7 @@ full decoder); a few thousand random and mutated bursts through the full decoder
 """
 
 import numpy as np
+import pytest
 
 from mac.frame import Frame, decode_frame, encode_frame, screen_headers
 from mac.frame.fuzz import fuzz_full, fuzz_screen, random_frame
@@ -49,3 +50,20 @@ def test_degenerate_inputs():
     frame = encode_frame(random_frame(np.random.default_rng(3))[0], b"x", fec="rs+conv")
     bits = 1 - 2 * np.unpackbits(np.frombuffer(frame, np.uint8)).astype(np.float64)
     assert isinstance(decode_frame(bits.tolist()), Frame)  # any array-like of floats
+
+
+@pytest.mark.parametrize("n", [0, 1, 7, 4096])
+def test_disagreement_kernel_matches_reference(n):
+    from mac.frame import _kernels, _reference
+
+    rng = np.random.default_rng(n)
+    rows = rng.normal(size=(n, 440)).astype(np.float32)
+    if n:
+        rows[0, :3] = [np.nan, np.inf, -np.inf]
+    flip = rng.integers(0, 2, 220).astype(np.int8)
+    outs = []
+    for impl in (_kernels, _reference):
+        out = np.zeros(n, np.int64)
+        impl.header_disagreements(rows, flip, out)
+        outs.append(out)
+    assert np.array_equal(*outs)
