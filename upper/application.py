@@ -24,7 +24,6 @@ is about to send (first hop, from the link rate and every layer's overhead).
 from __future__ import annotations
 
 import heapq
-import math
 import random
 from collections import deque
 from collections.abc import Callable
@@ -114,7 +113,11 @@ class NodeConfig:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EmitReport:
-    """What ``emit`` is about to send: sizes and predicted first-hop airtime."""
+    """What ``emit`` is about to send: sizes and predicted first-hop airtime.
+
+    ``payload_bytes`` is the encoded event; ``wire_bytes`` the layer-3 packets carrying it
+    (at most, since acknowledgements ride along only sometimes); ``hops`` the route metric.
+    """
 
     to: bytes
     payload_bytes: int
@@ -284,22 +287,25 @@ class Node:
         self._process(self.session.close(peer, self._now_s))
         self._flush()
 
-    def predict_airtime(self, payload_bytes: int, *, reliable: bool = True) -> tuple[int, float]:
-        """``(frames, seconds)`` on the first hop for an encoded payload of that size."""
+    def predict_airtime(
+        self, payload_bytes: int, *, reliable: bool = True
+    ) -> tuple[int, int, float]:
+        """``(frames, layer-3 bytes, seconds)`` on the first hop for an encoded payload.
+
+        Counts the session, protection, transport and network overheads of a reliable
+        message (or the signed datagram), then ``LinkInfo.airtime_s`` per frame.
+        """
         link = self.config.link
         if reliable:
             protect = TAG_BYTES if self.config.session.mode == "encrypt" else SIGNATURE_BYTES
             message = payload_bytes + _SESSION_OVERHEAD + 8 + protect
             per_segment = self.transport.config.segment_payload_bytes
-            frames = max(1, math.ceil(message / per_segment))
             overhead = HEADER_BYTES + SEGMENT_OVERHEAD_BYTES
             full, rest = divmod(message, per_segment)
             sizes = [per_segment + overhead] * full + ([rest + overhead] if rest else [])
-            sizes = sizes or [overhead]
         else:
             sizes = [HEADER_BYTES + 1 + DatagramSigner.OVERHEAD_BYTES + payload_bytes]
-            frames = 1
-        return frames, sum(link.airtime_s(size) for size in sizes)
+        return len(sizes), sum(sizes), sum(link.airtime_s(size) for size in sizes)
 
     # -- driver API ------------------------------------------------------------------------
     @property
@@ -405,14 +411,14 @@ class Node:
         else:
             frame = self._signer.sign(dst, payload)
             self.transport.send_datagram(dst, frame)
-        frames, airtime_s = self.predict_airtime(len(payload), reliable=reliable)
+        frames, wire_bytes, airtime_s = self.predict_airtime(len(payload), reliable=reliable)
         route = None if is_group(dst) else self.network.route_to(dst)
         self._count("emitted")
         self._flush()
         return EmitReport(
             to=dst,
             payload_bytes=len(payload),
-            wire_bytes=0,
+            wire_bytes=wire_bytes,
             frames=frames,
             airtime_s=airtime_s,
             reliable=reliable,

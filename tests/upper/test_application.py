@@ -145,6 +145,7 @@ def test_predicted_airtime_matches_the_medium():
     sim.run_for(0.0)
     assert report.frames == 1 and len(sizes) == 1
     assert report.airtime_s == sim.link.airtime_s(sizes[0])
+    assert report.wire_bytes == sizes[0]
 
 
 @pytest.mark.parametrize("seed", [31, 32, 33])
