@@ -126,6 +126,7 @@ class RadioMedium:
         self._hears: dict[bytes, dict[bytes, LinkParams]] = {}
         self._silent: set[bytes] = set()
         self._stats: dict[tuple[bytes, bytes], HopStats] = {}
+        self.unknown_next_hop = 0
 
     # ------------------------------------------------------------------ topology
     def add_station(self, address: bytes) -> None:
@@ -208,7 +209,8 @@ class RadioMedium:
 
         Returns the deliveries that happened up to ``now_s`` (the radio runs to ``now_s``
         first). A packet for a station ``src`` cannot hear still goes on the air (the
-        link then gives up after its retries, as a real one would).
+        link then gives up after its retries, as a real one would); one for an address
+        that has no station is dropped and counted in ``unknown_next_hop``.
         """
         deliveries = self.advance(now_s)
         if src in self._silent or src not in self._mac:
@@ -218,8 +220,10 @@ class RadioMedium:
             events = station.send_datagram(BROADCAST, packet, self.channel.now_s)
             for dst in self._hears.get(src, {}):
                 self._hop(src, dst).bytes += len(packet)
+        elif next_hop not in self._mac:
+            self.unknown_next_hop += 1  # no such station: nothing to address the frame to
+            return deliveries
         else:
-            self.add_station(next_hop)
             events = station.send(self._mac[next_hop], packet, self.channel.now_s)
             self._hop(src, next_hop).bytes += len(packet)
         return deliveries + self._handle(self.channel.poke(station.address, events))

@@ -98,3 +98,17 @@ def test_link_info_predicts_the_airtime_of_a_frame():
         predicted = info.airtime_s(size)
         actual = frame_airtime_s(config.profile, size, config.fec_level)
         assert math.isclose(predicted, actual, rel_tol=0.05, abs_tol=2e-4)
+
+
+def test_packets_for_unknown_stations_are_dropped_and_counted():
+    medium = RadioMedium(link=LinkInfo(), rng=random.Random(0))
+    a, b = bytes(8), bytes([1]) * 8
+    medium.connect(a, b, LinkParams(snr_db=10.0))
+    assert medium.transmit(a, bytes([7]) * 8, b"lost", 0.0) == []
+    assert medium.unknown_next_hop == 1
+    assert medium.transmit(a, b, b"hello", 0.0) == []
+    deliveries = []
+    while not deliveries and medium.channel.now_s < 2.0:
+        deliveries += medium.advance(medium.channel.now_s + 0.01)
+    assert [(dst, packet) for _, dst, packet in deliveries] == [(b, b"hello")]
+    assert medium.neighbours(a) == [b]
