@@ -8,10 +8,12 @@ Packet format (big-endian)::
 
     kind (1) | ttl (1) | proto (1) | flags (1) | src (8) | dst (8) | packet id (4) | payload
 
-``kind`` 1 is data, 2 a routing announcement. Announcements are link-local broadcasts
-(ttl 1) whose payload is a list of ``dest (8) | metric (1) | next hop (8)`` entries: on a
-broadcast medium one announcement goes to every neighbour, so poisoned reverse is applied by
-the receiver (an entry whose next hop is the receiver counts as unreachable). Routes are
+``kind`` 1 is data, 2 a routing announcement, 3 a route request (a node with no route for
+a packet asks its neighbours to announce soon, at most once per ``triggered_min_gap_s``).
+Announcements are link-local broadcasts (ttl 1) whose payload is a list of
+``dest (8) | metric (1) | next hop (8)`` entries: on a broadcast medium one announcement
+goes to every neighbour, so poisoned reverse is applied by the receiver (an entry whose
+next hop is the receiver counts as unreachable). Routes are
 refreshed by each announcement, become replaceable by any other finite route when older
 than ``stale_after_s`` and expire (metric ``INFINITY``) after ``route_timeout_s``.
 Duplicates are suppressed by (source, packet id) in a bounded cache; unicast is forwarded
@@ -49,6 +51,7 @@ BROADCAST = b"\xff" * ADDRESS_BYTES
 INFINITY = 16
 KIND_DATA = 1
 KIND_ANNOUNCE = 2
+KIND_REQUEST = 3
 _HEADER = struct.Struct(">BBBB8s8sI")
 HEADER_BYTES = _HEADER.size
 _ENTRY = struct.Struct(">8sB8s")
@@ -154,6 +157,7 @@ class Network:
         self._next_announce_s: float | None = None
         self._triggered = False
         self._last_announce_s = -1e18
+        self._last_request_s = -1e18
         self.stats: dict[str, int] = {}
 
     # -- public API ------------------------------------------------------------------------
@@ -199,6 +203,7 @@ class Network:
         route = self.route_to(dst)
         if route is None:
             self._count("no_route")
+            self._request_routes(now_s)
             return False
         self._out.append(OutgoingPacket(next_hop=route.next_hop, packet=packet))
         self._count("sent")
@@ -258,6 +263,10 @@ class Network:
             return [self._drop("bad_source")]
         if kind == KIND_ANNOUNCE:
             return self._receive_announce(src, payload, now_s)
+        if kind == KIND_REQUEST:  # a neighbour lacks a route: announce soon (rate-limited)
+            self._count("requests_received")
+            self._triggered = True
+            return []
         if kind != KIND_DATA:
             return [self._drop("unknown_kind")]
         if ttl == 0:
@@ -344,6 +353,16 @@ class Network:
             elif route.metric >= INFINITY and age > self.config.gc_s:
                 del self.routes[dest]
         return events
+
+    def _request_routes(self, now_s: float) -> None:
+        """Ask the neighbours for their tables (at most once per ``triggered_min_gap_s``)."""
+        if now_s < self._last_request_s + self.config.triggered_min_gap_s:
+            return
+        self._last_request_s = now_s
+        self._packet_id = (self._packet_id + 1) & 0xFFFFFFFF
+        header = _HEADER.pack(KIND_REQUEST, 1, 0, 0, self.address, BROADCAST, self._packet_id)
+        self._out.append(OutgoingPacket(next_hop=None, packet=header))
+        self._count("requests_sent")
 
     def _announce(self, now_s: float) -> None:
         self._triggered = False

@@ -150,3 +150,21 @@ def test_link_events_heal_routes_at_once():
     assert sim.run_until(lambda: a.network.route_to(c.address) is not None, timeout_s=5.0)
     assert a.network.route_to(c.address).next_hop == d.address
     assert sim.now_s - t0 < 2.5  # well under one 5 s announcement interval
+
+
+def test_a_node_without_a_route_asks_its_neighbours():
+    a, b = _net(1, announce_interval_s=60.0), _net(2, announce_interval_s=60.0)
+    a.handle_timer(0.0)
+    b.handle_timer(0.0)
+    a.data_to_send(), b.data_to_send()  # both first announcements are lost
+    far = address_from_public_key(b"far" * 11 + b"!")
+    assert not a.send(far, 1, b"x", 5.0)  # no route: a broadcasts a route request
+    request = a.data_to_send()
+    assert len(request) == 1 and request[0].next_hop is None
+    assert not a.send(far, 1, b"x", 5.1)
+    assert a.data_to_send() == []  # rate-limited
+    b.receive_data(request[0].packet, 5.2)
+    assert b.next_deadline_s() <= 5.2 + b.config.triggered_min_gap_s  # not in 60 s
+    b.handle_timer(b.next_deadline_s())
+    a.receive_data(b.data_to_send()[0].packet, 6.0)
+    assert a.route_to(b.address) is not None
