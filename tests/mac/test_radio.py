@@ -69,12 +69,20 @@ def test_arq_recovers_frames_the_noise_destroys_and_the_link_closes():
     # No FEC at 7.5 dB: a few frames in ten fail their CRC; ARQ must repair every one.
     channel, st = _network((1, 2), fec_level=FecLevel.NONE, seed=3)
     _mesh(channel, [(1, 2)], 7.5)
-    msgs = _messages("a", 50)
+    msgs, replies = _messages("a", 50), _messages("reply", 20)
     events = channel.poke(1, st[1].connect(2, 0.0))
     for m in msgs:
         events += channel.poke(1, st[1].send(2, m, channel.now_s))
-    events += _run(channel, lambda ev: len(_received(ev, 2, 1)) >= len(msgs), timeout_s=30.0)
+    events += channel.run_until(0.02)  # the link is up: 2 answers on the same link
+    for m in replies:
+        events += channel.poke(2, st[2].send(1, m, channel.now_s))
+
+    def done(ev):
+        return len(_received(ev, 2, 1)) >= len(msgs) and len(_received(ev, 1, 2)) >= len(replies)
+
+    events += _run(channel, done, timeout_s=30.0)
     assert _received(events, 2, 1) == msgs  # exactly once, in order
+    assert _received(events, 1, 2) == replies
     drops = [e for e in events if isinstance(e.event, BurstDropped)]
     resent = [e for e in events if isinstance(e.event, FrameSent) and e.event.retransmission]
     print("drops", len(drops), "resent", len(resent))
