@@ -45,11 +45,13 @@ def _stream(p, rng, n_bursts, ebn0_db, payload_bytes):
     return noisy, payloads
 
 
-def measure(name, ebn0_db, *, rng, payload_bytes=100, min_errors=100, max_bursts=2500):
+def measure(
+    name, ebn0_db, *, rng, payload_bytes=100, min_errors=100, min_bursts=200, max_bursts=2500
+):
     p = get_profile(name)
     errors = bits = sent = found = 0
     rx = phy.make_receiver(p)
-    while (errors < min_errors or sent < 200) and sent < max_bursts:
+    while (errors < min_errors or sent < min_bursts) and sent < max_bursts:
         stream, payloads = _stream(p, rng, 50, ebn0_db, payload_bytes)
         bursts = []
         for start in range(0, stream.size, 65536):
@@ -79,6 +81,7 @@ def main() -> None:
     parser.add_argument("--profiles", default="gfsk9k6,gfsk50k,gfsk250k")
     parser.add_argument("--ebn0", default="8,9,10,11,12")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--min-bursts", type=int, default=200)
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     print("| profile | Eb/N0 dB | BER | bit errors / bits | detected / sent |")
@@ -86,7 +89,7 @@ def main() -> None:
     for name in args.profiles.split(","):
         for ebn0 in (float(v) for v in args.ebn0.split(",")):
             t0 = time.perf_counter()
-            errors, bits, found, sent = measure(name, ebn0, rng=rng)
+            errors, bits, found, sent = measure(name, ebn0, rng=rng, min_bursts=args.min_bursts)
             ber = errors / bits if bits else float("nan")
             print(f"| {name} | {ebn0:g} | {ber:.2e} | {errors} / {bits} | {found} / {sent} "
                   f"({100 * found / sent:.1f}%) |", flush=True)  # fmt: skip
