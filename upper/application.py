@@ -60,7 +60,12 @@ from upper.presentation import (
     encode_payload,
 )
 from upper.session import SessionConfig, SessionLayer
-from upper.transport import SEGMENT_OVERHEAD_BYTES, Transport, TransportConfig
+from upper.transport import (
+    FRAGMENT_HEADER_BYTES,
+    SEGMENT_OVERHEAD_BYTES,
+    Transport,
+    TransportConfig,
+)
 
 __all__ = ["Call", "CallTimeout", "EmitReport", "LinkInfo", "Node", "NodeConfig"]
 
@@ -304,7 +309,15 @@ class Node:
             full, rest = divmod(message, per_segment)
             sizes = [per_segment + overhead] * full + ([rest + overhead] if rest else [])
         else:
-            sizes = [HEADER_BYTES + 1 + DatagramSigner.OVERHEAD_BYTES + payload_bytes]
+            datagram = DatagramSigner.OVERHEAD_BYTES + payload_bytes
+            mtu = self.transport.config.mtu_bytes
+            if datagram <= mtu - 1:
+                sizes = [HEADER_BYTES + 1 + datagram]
+            else:  # fragments: flags, datagram id, index and count in each
+                part = mtu - 1 - FRAGMENT_HEADER_BYTES
+                full, rest = divmod(datagram, part)
+                sizes = [HEADER_BYTES + mtu] * full
+                sizes += [HEADER_BYTES + 1 + FRAGMENT_HEADER_BYTES + rest] if rest else []
         return len(sizes), sum(sizes), sum(link.airtime_s(size) for size in sizes)
 
     # -- driver API ------------------------------------------------------------------------

@@ -20,8 +20,10 @@ Segment format (big-endian)::
               | payload
 
 Flags: DATA 1, ACK 2, FIRST 4 (first segment of a message), LAST 8, DGRAM 16 (an unreliable
-datagram: flags and payload only). Retransmission timeout follows Jacobson/Karels with
-Karn's rule and exponential back-off; the send window is ``min(window_segments, peer window)``.
+datagram: flags and payload only), DGRAM|FRAG 48 (one fragment of a larger datagram:
+``flags | datagram id (4) | index (1) | count (1) | part``, reassembled in a bounded table).
+Retransmission timeout follows Jacobson/Karels with Karn's rule and exponential back-off;
+the send window is ``min(window_segments, peer window)``.
 
 Cost: O(1) per segment, O(window) per acknowledgement.
 """
@@ -30,20 +32,23 @@ from __future__ import annotations
 
 import random
 import struct
-from collections import deque
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 
 from phy.errors import ConfigError, SdrlinkError
 from upper._events import Dropped, MessageAcked, MessageReceived
 
 __all__ = [
+    "FRAGMENT_HEADER_BYTES",
     "SEGMENT_OVERHEAD_BYTES",
     "SendBufferFull",
     "Transport",
     "TransportConfig",
 ]
 
-F_DATA, F_ACK, F_FIRST, F_LAST, F_DGRAM = 1, 2, 4, 8, 16
+F_DATA, F_ACK, F_FIRST, F_LAST, F_DGRAM, F_FRAG = 1, 2, 4, 8, 16, 32
+_FRAG = struct.Struct(">IBB")  # datagram id, fragment index, fragment count
+FRAGMENT_HEADER_BYTES = _FRAG.size
 _DATA = struct.Struct(">IIB")
 _ACK = struct.Struct(">IIIIBH")
 SEGMENT_OVERHEAD_BYTES = 1 + _DATA.size + _ACK.size
@@ -70,6 +75,9 @@ class TransportConfig:
     ack_delay_s: float = 0.05
     max_peers: int = 256
     max_retries: int = 12  # then everything queued to the peer is dropped (``gave_up``)
+    max_datagram_bytes: int = 16384
+    max_partial_datagrams: int = 64  # datagrams being reassembled, all peers together
+    datagram_timeout_s: float = 30.0
     link_rate_bps: float = 0.0  # > 0: segments leave at this rate (pacing of RTT estimates)
     link_overhead_bytes: int = 24  # added to each segment on the link (layer-3 header, ...)
 
@@ -135,6 +143,8 @@ class Transport:
         self._peers: dict[bytes, _Peer] = {}
         self._out: list[tuple[bytes, bytes]] = []
         self._link_free_s = 0.0
+        self._datagram_id = rng.getrandbits(32)
+        self._fragments: OrderedDict = OrderedDict()  # (peer, id) -> (first seen, count, parts)
         self._ack_delay_s = config.ack_delay_s
         if config.link_rate_bps > 0:  # wait for a second segment before acknowledging
             full = 8.0 * (config.mtu_bytes + config.link_overhead_bytes) / config.link_rate_bps
@@ -172,11 +182,23 @@ class Transport:
         return message_id
 
     def send_datagram(self, peer: bytes, data: bytes) -> None:
-        """Send ``data`` once, unacknowledged (one segment: at most ``mtu_bytes - 1``)."""
-        if len(data) > self.config.mtu_bytes - 1:
-            raise ConfigError(f"datagram of {len(data)} B exceeds {self.config.mtu_bytes - 1} B")
-        self._out.append((peer, bytes([F_DGRAM]) + data))
+        """Send ``data`` once, unacknowledged; cut into fragments when it exceeds one segment.
+
+        At most ``max_datagram_bytes``; a lost fragment loses the whole datagram.
+        """
+        cfg = self.config
+        if len(data) > cfg.max_datagram_bytes:
+            raise ConfigError(f"datagram of {len(data)} B exceeds {cfg.max_datagram_bytes} B")
         self._count("datagrams_sent")
+        if len(data) <= cfg.mtu_bytes - 1:
+            self._out.append((peer, bytes([F_DGRAM]) + data))
+            return
+        size = cfg.mtu_bytes - 1 - _FRAG.size
+        parts = [data[i : i + size] for i in range(0, len(data), size)]
+        self._datagram_id = (self._datagram_id + 1) & 0xFFFFFFFF
+        for index, part in enumerate(parts):
+            header = bytes([F_DGRAM | F_FRAG]) + _FRAG.pack(self._datagram_id, index, len(parts))
+            self._out.append((peer, header + part))
 
     def segments_to_send(self) -> list[tuple[bytes, bytes]]:
         """``(peer, segment)`` pairs produced since the last call."""
@@ -263,6 +285,8 @@ class Transport:
             return [self._drop("empty", peer)]
         flags = segment[0]
         if flags & F_DGRAM:
+            if flags == F_DGRAM | F_FRAG:
+                return self._on_fragment(peer, segment, now_s)
             if flags != F_DGRAM:
                 return [self._drop("bad_flags", peer)]
             self._count("datagrams_received")
@@ -301,6 +325,34 @@ class Transport:
         if idle:
             del self._peers[min(idle)[1]]
             self._count("evicted_peers")
+
+    def _on_fragment(self, peer: bytes, segment: bytes, now_s: float) -> list[object]:
+        if len(segment) < 1 + _FRAG.size:
+            return [self._drop("truncated", peer)]
+        datagram_id, index, count = _FRAG.unpack_from(segment, 1)
+        size = self.config.mtu_bytes - 1 - _FRAG.size
+        if not index < count or count < 2 or count * size > self.config.max_datagram_bytes + size:
+            return [self._drop("bad_fragment", peer)]
+        key = (peer, datagram_id)
+        partial = self._fragments.get(key)
+        if partial is None:
+            while self._fragments:  # expire the oldest and keep the table bounded
+                oldest_key, oldest = next(iter(self._fragments.items()))
+                too_many = len(self._fragments) >= self.config.max_partial_datagrams
+                if not too_many and now_s - oldest[0] <= self.config.datagram_timeout_s:
+                    break
+                del self._fragments[oldest_key]
+                self._count("dropped_incomplete_datagram")
+            partial = self._fragments[key] = (now_s, count, {})
+        if partial[1] != count:
+            return [self._drop("bad_fragment", peer)]
+        partial[2][index] = segment[1 + _FRAG.size :]
+        if len(partial[2]) < count:
+            return []
+        del self._fragments[key]
+        self._count("datagrams_received")
+        data = b"".join(partial[2][i] for i in range(count))
+        return [MessageReceived(peer=peer, data=data, datagram=True)]
 
     # -- internals: sender -----------------------------------------------------------------
     def _peer(self, peer: bytes) -> _Peer:

@@ -164,3 +164,29 @@ def test_duplication_reordering_and_loss_over_two_hops(seed):
     assert got_c == list(range(60)) and got_a == [-i for i in range(60)]
     dup = sum(s.duplicated for s in sim.medium.stats.values())
     assert dup > 20  # duplicates really happened (and were suppressed)
+
+
+def test_large_room_event_is_fragmented_flooded_and_predicted():
+    sim = make_sim(seed=15)
+    line(sim, "ABC")
+    a, c = sim.nodes["A"], sim.nodes["C"]
+    c.join("big")
+    got = []
+    c.on("blob", lambda sender, data: got.append(data))
+    sim.run_for(12.0)
+    sizes = []
+    original = sim.medium.transmit
+
+    def tap(src, next_hop, packet, now_s):
+        if src == a.address:
+            sizes.append(len(packet))
+        return original(src, next_hop, packet, now_s)
+
+    sim.medium.transmit = tap
+    blob = random.Random(3).randbytes(2000)
+    report = a.emit("blob", blob, to="big")
+    sim.run_for(0.0)
+    assert report.frames == len(sizes) > 1 and report.wire_bytes == sum(sizes)
+    assert report.airtime_s == pytest.approx(sum(sim.link.airtime_s(n) for n in sizes))
+    assert sim.run_until(lambda: got, timeout_s=30.0)
+    assert got == [blob]

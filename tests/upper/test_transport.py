@@ -139,15 +139,33 @@ def test_goodput_follows_link_rate():
     assert goodput_bps > 0.5 * 9600.0
 
 
-def test_datagrams_are_unreliable_and_single_segment():
+def test_datagrams_are_unreliable_and_fragmented_when_large():
     pipe = Pipe(seed=6)
+    big = random.Random(6).randbytes(3000)
     pipe.ends[A].send_datagram(B, b"hello")
-    assert pipe.run_until(lambda: pipe.events[B])
-    event = pipe.events[B][0]
-    assert event.datagram and event.data == b"hello"
-    with pytest.raises(ConfigError):
-        pipe.ends[A].send_datagram(B, bytes(pipe.ends[A].config.mtu_bytes))
+    pipe.ends[A].send_datagram(B, big)
+    assert pipe.run_until(lambda: len(pipe.events[B]) == 2)
+    assert [e.data for e in pipe.events[B]] == [b"hello", big]
+    assert all(e.datagram for e in pipe.events[B])
     assert pipe.ends[A].next_deadline_s() == float("inf")  # nothing to retransmit
+    with pytest.raises(ConfigError):
+        pipe.ends[A].send_datagram(B, bytes(pipe.ends[A].config.max_datagram_bytes + 1))
+
+
+def test_incomplete_datagrams_are_bounded_and_never_delivered():
+    cfg = TransportConfig(max_partial_datagrams=4)
+    tx, rx = Transport(cfg, rng=random.Random(1)), Transport(cfg, rng=random.Random(2))
+    events = []
+    for i in range(50):
+        tx.send_datagram(B, bytes([i]) * 1000)
+        fragments = tx.segments_to_send()
+        for _, segment in fragments[:-1]:  # the last fragment is always lost
+            events += rx.receive_data(A, segment, float(i))
+        assert len(rx._fragments) <= 4
+    assert not [e for e in events if type(e).__name__ == "MessageReceived"]
+    assert rx.stats["dropped_incomplete_datagram"] >= 46
+    bad = bytes([16 | 32]) + bytes([0, 0, 0, 1, 5, 3])  # index beyond count
+    assert rx.receive_data(A, bad, 60.0)[0].reason == "bad_fragment"
 
 
 def test_oversized_messages_are_refused_locally_and_dropped_remotely():
