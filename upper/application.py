@@ -226,7 +226,7 @@ class Node:
         self.handler_errors: deque[BaseException] = deque(maxlen=16)
 
     # -- user API --------------------------------------------------------------------------
-    def on(self, event: str, handler: Callable[..., Any] | None = None):
+    def on(self, event: str, handler: Callable[..., Any] | None = None) -> Callable[..., Any]:
         """Register ``handler`` for ``event``; without ``handler``, return a decorator."""
 
         def register(fn: Callable[..., Any]) -> Callable[..., Any]:

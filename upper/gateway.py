@@ -71,7 +71,9 @@ class Gateway:
         self.stats: dict[str, int] = {}
 
     # -- HTTP side -------------------------------------------------------------------------
-    def handle(self, method: str, query: dict[str, str], body: bytes, now_s: float):
+    def handle(
+        self, method: str, query: dict[str, str], body: bytes, now_s: float
+    ) -> HttpResponse | None:
         if query.get("EIO") != "4" or query.get("transport") != "polling":
             return self._bad("only Engine.IO 4 long-polling is served")
         sid = query.get("sid")

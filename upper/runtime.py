@@ -118,7 +118,9 @@ class AsyncNode:
         self._kick()
         return report
 
-    async def call(self, event: str, data: Any = None, *, to: bytes, timeout_s: float = 60.0):
+    async def call(
+        self, event: str, data: Any = None, *, to: bytes, timeout_s: float = 60.0
+    ) -> Any:
         """Emit to ``to`` and wait for its acknowledgement (raises ``CallTimeout``)."""
         self.node.set_time(self.now_s())
         pending: Call = self.node.call(event, data, to=to, timeout_s=timeout_s)

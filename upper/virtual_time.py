@@ -161,7 +161,7 @@ class SimNetwork:
             self._flush()
         return True
 
-    def call(self, node: str, event: str, data: Any, *, to: str | bytes, timeout_s: float):
+    def call(self, node: str, event: str, data: Any, *, to: str | bytes, timeout_s: float) -> Any:
         """Blocking ``call`` in virtual time: the peer's acknowledgement (or ``CallTimeout``)."""
         target = self.nodes[to].address if isinstance(to, str) else to
         pending: Call = self.nodes[node].call(event, data, to=target, timeout_s=timeout_s)
