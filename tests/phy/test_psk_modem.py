@@ -224,3 +224,19 @@ def test_every_carrier_phase_ambiguity_is_resolved_by_the_sync_word(name):
         y, _, _ = _channel(x, name, rng, sample_rate_hz=p.sample_rate_hz, ebn0_db=12.0, phase=phase)
         rx = Receiver(profile=p)
         assert [b.payload for b in rx.process(y) + rx.flush()] == [payload], phase
+
+
+def test_memory_stays_bounded_on_a_long_stream_of_bursts():
+    p = get_profile("qpsk1m")
+    rng = np.random.default_rng(23)
+    payloads = [rng.bytes(300) for _ in range(12)]
+    x, _ = _stream("qpsk1m", payloads, rng, gap=(0, 3000))
+    y, _, _ = _channel(x, "qpsk1m", rng, sample_rate_hz=p.sample_rate_hz, ebn0_db=12.0)
+    rx = Receiver(profile=p)
+    found, peak = [], 0
+    for lo in range(0, y.size, 1000):
+        found += rx.process(y[lo : lo + 1000])
+        peak = max(peak, rx.buffered_samples)
+    found += rx.flush()
+    assert [b.payload for b in found] == payloads
+    assert peak < 4000  # a chunk, the matched filter span and a detector window
