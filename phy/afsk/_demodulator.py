@@ -100,7 +100,8 @@ class AfskDemodulator:
     timing : ``"crossing"`` (zero-crossing nudges) or ``"gardner"``.
     twist_span_db : the outermost slicers assume this space/mark level error.
     pll_gain : fraction of the timing error corrected at each transition (locked).
-    search_gain : the same while the eye is closed (acquisition; default ``pll_gain``).
+    search_gain : the same while the eye is closed (fast acquisition of short preambles;
+        None = ``pll_gain``).
     rate_gain : rate correction per unit timing error (0 disables rate tracking).
     max_rate_error : bound of the rate correction (0.06 = +-6 %).
     """
@@ -119,8 +120,8 @@ class AfskDemodulator:
         timing: str = "crossing",
         twist_span_db: float = 6.0,
         pll_gain: float = 0.15,
-        search_gain: float | None = None,
-        rate_gain: float = 0.003,
+        search_gain: float | None = 0.25,
+        rate_gain: float = 0.006,
         max_rate_error: float = 0.06,
     ) -> None:
         if sample_rate_hz <= 2.2 * max(mark_hz, space_hz):
