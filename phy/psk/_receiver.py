@@ -257,7 +257,7 @@ class Receiver:
             if lo >= hi:
                 return False
             trig = self._trig[lo:hi]
-            first = int(np.argmax(trig))
+            first = int(trig.argmax())
             if trig[first]:
                 break
             self._search_pos = done - span + 1
@@ -270,7 +270,7 @@ class Receiver:
             return False
         corr = self._corr[first:last]
         metric = corr.real.astype(np.float64) ** 2 + corr.imag.astype(np.float64) ** 2
-        peak = first + int(np.argmax(np.where(self._trig[first:last], metric, -1.0)))
+        peak = first + int(np.where(self._trig[first:last], metric, -1.0).argmax())
         self._start_burst(self._det0 + peak, complex(self._corr[peak]))
         return True
 
@@ -364,7 +364,7 @@ class Receiver:
         mag = corr.real * corr.real + corr.imag * corr.imag
         quarter = math.pi / 2 if self._qpsk else math.pi
         for _ in range(2):  # the best match, else the runner-up
-            pos = int(np.argmax(mag))
+            pos = int(mag.argmax())
             if not mag[pos] > 0:
                 return False
             mag[pos] = -1.0
@@ -380,7 +380,9 @@ class Receiver:
 
     def _soft(self, syms: np.ndarray) -> np.ndarray:
         """Soft bits of symbols (complex64): Re for BPSK, Re, Im interleaved for QPSK."""
-        flat = np.ascontiguousarray(syms, dtype=np.complex64).view(np.float32)
+        if not syms.flags.c_contiguous:
+            syms = np.ascontiguousarray(syms)
+        flat = syms.view(np.float32)
         return flat if self._qpsk else flat[0::2]
 
     def _hard_bits(self, syms: np.ndarray) -> np.ndarray:

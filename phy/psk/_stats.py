@@ -23,13 +23,13 @@ def burst_statistics(symbols: np.ndarray, *, qpsk: bool) -> SymbolStats:
     """Decision-directed signal amplitude ``A`` and noise power ``N`` of a burst's symbols.
 
     ``snr_db`` is ``A^2 / N`` (Es/N0), ``evm_db`` the rms error vector relative to ``A``
-    (so about ``-snr_db`` on AWGN). For ``z = A a + n`` the bit LLRs are ``4 A Re z / N``
+    (so exactly ``-snr_db``). For ``z = A a + n`` the bit LLRs are ``4 A Re z / N``
     (BPSK) and ``2 sqrt(2) A Re z / N``, ``2 sqrt(2) A Im z / N`` (QPSK, ``|a| = 1``), the
     ``2 y / sigma^2`` of each real dimension. Cost: two passes over the symbols (Numba).
     """
     from phy.psk._kernels import symbol_stats
 
-    z = np.ascontiguousarray(symbols, dtype=np.complex64)
+    z = symbols if symbols.flags.c_contiguous else np.ascontiguousarray(symbols)
     moments = np.zeros(2, dtype=np.float64)
     symbol_stats(z, qpsk, moments)
     amp, noise = float(moments[0]), float(moments[1])
