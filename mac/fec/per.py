@@ -9,6 +9,10 @@ Three channels:
   ``n ~ N(0, s^2)``, ``s^2 = 1 / (2 Es/N0)`` with ``Es/N0 = Eb/N0 * info_bits / burst_bits``,
   LLR ``2 y / s^2``; the frame decoder gets the payload's LLRs at the right place (perfect
   burst synchronisation, whose energy is still paid for): this measures the FEC.
+* ``softsync``: the same channel with 32..255 noise-only soft bits before the burst; the
+  burst is located by the largest soft correlation of the soft bits with preamble + sync
+  word in that window (a burst is known to be there) and its PHY header decoded by maximum
+  likelihood without a rejection threshold: what a soft-decision PHY sync could achieve.
 * ``llr``: the same channel, but the burst goes through the PHY's ``BitFramer`` (hard
   sync-word match with ``max_sync_errors``, Golay PHY header with ``max_header_errors``), so
   missed syncs and PHY-header losses count as frame errors.
@@ -86,6 +90,30 @@ def _llr_bursts(profile, frame, ebn0_db, info_bits, rng, framer_options, aligned
     return [b.llrs for b in framer.push(llrs)], bits.size
 
 
+def _softsync_bursts(profile, frame, ebn0_db, info_bits, rng, framer_options):
+    """Ideal channel with noise before the burst; the burst is found by the largest soft
+    correlation with preamble + sync word inside the window, the PHY header decoded by
+    maximum likelihood without a rejection threshold (the MAC header checks guard)."""
+    from phy.framing import HEADER_BITS, decode_header, frame_bits
+
+    bits = frame_bits(profile, frame)
+    esn0 = 10 ** (ebn0_db / 10) * info_bits / bits.size
+    sigma = np.sqrt(1 / (2 * esn0))
+    lead = int(rng.integers(32, _SOFTSYNC_WINDOW))
+    y = np.concatenate([np.zeros(lead, np.float32), 1 - 2 * bits.astype(np.float32)])
+    y += rng.normal(0, sigma, y.size).astype(np.float32)
+    llrs = (2 / sigma**2) * y
+    marker = frame_bits(profile, b"")[: profile.preamble_bits + profile.sync_bits]
+    pattern = 1 - 2 * marker.astype(np.float32)
+    scores = np.correlate(llrs[: _SOFTSYNC_WINDOW + pattern.size], pattern, mode="valid")
+    start = int(np.argmax(scores)) + pattern.size + HEADER_BITS
+    length, _ = decode_header(llrs[start - HEADER_BITS : start])
+    return [llrs[start : start + 8 * length]], bits.size
+
+
+_SOFTSYNC_WINDOW = 256
+
+
 def _aligned_bursts(profile, frame, ebn0_db, info_bits, rng, framer_options):
     return _llr_bursts(profile, frame, ebn0_db, info_bits, rng, framer_options, aligned=True)
 
@@ -140,7 +168,12 @@ def simulate_per(
 
     profile = get_profile(profile) if isinstance(profile, str) else profile
     level = FecLevel.parse(fec)
-    makers = {"aligned": _aligned_bursts, "llr": _llr_bursts, "phy": _phy_bursts}
+    makers = {
+        "aligned": _aligned_bursts,
+        "softsync": _softsync_bursts,
+        "llr": _llr_bursts,
+        "phy": _phy_bursts,
+    }
     if channel not in makers:
         raise ConfigError(f"unknown PER channel {channel!r}; use one of {', '.join(makers)}")
     make = makers[channel]
@@ -270,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", default="qpsk250k")
     parser.add_argument("--fec", default="all", help="a level or 'all'")
     parser.add_argument("--ebn0", default="0:10:0.5", help="start:stop:step in dB")
-    parser.add_argument("--channel", default="aligned", choices=["aligned", "llr", "phy"])
+    parser.add_argument(
+        "--channel", default="aligned", choices=["aligned", "softsync", "llr", "phy"]
+    )
     parser.add_argument("--max-sync-errors", type=int, help="PHY sync-word errors allowed")
     parser.add_argument("--max-header-errors", type=int, help="PHY header errors allowed")
     parser.add_argument("--payload-bytes", type=int, default=255)

@@ -16,6 +16,14 @@ def test_clean_channel_delivers_every_frame_and_a_hopeless_one_none():
     assert bad.frame_errors == 5 and bad.per > 0.5
 
 
+def test_softsync_channel_finds_the_burst():
+    rng = np.random.default_rng(3)
+    point = simulate_per(
+        "qpsk250k", "rs+conv", 6.0, rng, payload_bytes=32, max_frames=10, channel="softsync"
+    )
+    assert point.frames == 10 and point.frame_errors == 0
+
+
 def test_llr_channel_counts_sync_losses():
     rng = np.random.default_rng(1)
     point = simulate_per(
