@@ -19,7 +19,7 @@ def test_clean_channel_delivers_every_frame_and_a_hopeless_one_none():
 def test_softsync_channel_finds_the_burst():
     rng = np.random.default_rng(3)
     point = simulate_per(
-        "qpsk250k", "rs+conv", 6.0, rng, payload_bytes=32, max_frames=10, channel="softsync"
+        "qpsk250k", "rs+conv", 10.0, rng, payload_bytes=32, max_frames=10, channel="softsync"
     )
     assert point.frames == 10 and point.frame_errors == 0
 
