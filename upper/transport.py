@@ -114,6 +114,7 @@ class _Peer:
     next_message_id: int = 0
     peer_window: int = 32
     srtt_s: float | None = None
+    min_rtt_s: float | None = None
     rttvar_s: float = 0.0
     rto_s: float = 1.0
     # receive side
@@ -220,6 +221,7 @@ class Transport:
         state.queued_bytes = 0
         state.msg_last_seq.clear()
         state.srtt_s, state.rttvar_s, state.rto_s = None, 0.0, self.config.initial_rto_s
+        state.min_rtt_s = None
         state.peer_window = self.config.window_segments
         self._count("resets")
 
@@ -384,10 +386,11 @@ class Transport:
         size = SEGMENT_OVERHEAD_BYTES + len(seg.payload)
         seg.sent_s = self._departure_s(size, now_s)
         timeout_s = state.rto_s
-        if seg.retries and state.srtt_s is not None:
-            # A resent segment is usually the one holding the window: wait one smoothed RTT
-            # and a half (doubling per further loss), not the variance-padded RTO.
-            quick_s = max(self.config.min_rto_s, 1.5 * state.srtt_s) * 2.0 ** (seg.retries - 1)
+        if seg.retries and state.min_rtt_s is not None:
+            # A resent segment is usually the hole holding the window, sent when the queue
+            # has drained: wait twice the smallest RTT seen (doubling per further loss), not
+            # the RTO, which is padded by the queueing of a full window.
+            quick_s = max(self.config.min_rto_s, 2.0 * state.min_rtt_s) * 2.0 ** (seg.retries - 1)
             timeout_s = min(timeout_s, quick_s, self.config.max_rto_s)
         seg.deadline_s = seg.sent_s + timeout_s
         flags = seg.flags
@@ -425,8 +428,12 @@ class Transport:
                 continue
             state.queued_bytes -= len(seg.payload) + SEGMENT_OVERHEAD_BYTES
             if seq == echo and seg.retries & 0xFF == echo_tx:  # this very transmission arrived
+                if seg.sent_s > now_s:  # our estimate of the radio queue ran ahead: pull back
+                    self._link_free_s = max(now_s, self._link_free_s - (seg.sent_s - now_s))
+                    seg.sent_s = now_s
+                else:
+                    self._rtt_sample(state, now_s - seg.sent_s)
                 latest_sent_s = max(latest_sent_s, seg.sent_s)
-                self._rtt_sample(state, now_s - seg.sent_s)
             elif seg.retries == 0:  # sent once, so that one arrived
                 latest_sent_s = max(latest_sent_s, seg.sent_s)
         if acked:
@@ -434,7 +441,7 @@ class Transport:
         if _before(state.in_flight_base, cum):
             state.in_flight_base = cum
         # A segment sent before one that arrived is presumed lost (allowing some reordering).
-        slack = 0.25 * (state.srtt_s or 0.0) + state.rttvar_s
+        slack = 0.25 * (state.min_rtt_s or 0.0)  # RACK reordering window: min RTT / 4
         for seg in list(state.in_flight.values()):
             if seg.sent_s < latest_sent_s - slack:
                 self._retransmit(peer, state, seg, now_s)
@@ -445,6 +452,7 @@ class Transport:
         return events
 
     def _rtt_sample(self, state: _Peer, rtt_s: float) -> None:
+        state.min_rtt_s = rtt_s if state.min_rtt_s is None else min(state.min_rtt_s, rtt_s)
         if state.srtt_s is None:
             state.srtt_s, state.rttvar_s = rtt_s, rtt_s / 2.0
         else:
