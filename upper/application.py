@@ -419,6 +419,8 @@ class Node:
             dst, reliable = BROADCAST, False
         else:
             dst = to
+            if dst == self.address:
+                raise ConfigError("emit to this node's own address; call the handler directly")
         if reliable:
             self.session.send(dst, payload, self._now_s)
         else:

@@ -190,3 +190,9 @@ def test_large_room_event_is_fragmented_flooded_and_predicted():
     assert report.airtime_s == pytest.approx(sum(sim.link.airtime_s(n) for n in sizes))
     assert sim.run_until(lambda: got, timeout_s=30.0)
     assert got == [blob]
+
+
+def test_emit_to_self_is_a_clear_error(pair):
+    a = pair.nodes["A"]
+    with pytest.raises(ConfigError, match="own address"):
+        a.emit("x", 1, to=a.address)
