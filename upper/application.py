@@ -419,6 +419,8 @@ class Node:
             dst, reliable = BROADCAST, False
         else:
             dst = to
+            if not isinstance(dst, bytes) or len(dst) != 8:
+                raise ConfigError("to= takes an 8-byte node address, a room name or None")
             if dst == self.address:
                 raise ConfigError("emit to this node's own address; call the handler directly")
         if reliable:
