@@ -261,7 +261,7 @@ class Node:
         """Emit to a peer and return a ``Call`` that completes with its acknowledgement."""
         if event in RESERVED_EVENTS:
             raise ConfigError(f"event name {event!r} is reserved; choose another")
-        if not isinstance(to, bytes) or is_group(to):
+        if not isinstance(to, bytes) or len(to) != 8 or is_group(to):
             raise ConfigError("call() needs one peer address (rooms cannot acknowledge)")
         call = self._new_call(event, timeout_s)
         payload = encode_payload([P_EVENT, event, data, self._next_ack_id - 1])

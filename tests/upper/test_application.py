@@ -198,3 +198,5 @@ def test_emit_to_self_is_a_clear_error(pair):
         a.emit("x", 1, to=a.address)
     with pytest.raises(ConfigError, match="8-byte"):
         a.emit("x", 1, to=b"short")
+    with pytest.raises(ConfigError):
+        a.call("x", 1, to=b"")
