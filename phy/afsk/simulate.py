@@ -70,11 +70,12 @@ def speed(seconds: float) -> list[tuple[str, float]]:
     rng = np.random.default_rng(0)
     rows = []
     cases = [
-        ("AFSK 1200, 48000 Hz, 1 slicer", 48000, {"n_slicers": 1}),
-        ("AFSK 1200, 48000 Hz, 5 slicers", 48000, {"n_slicers": 5}),
-        ("AFSK 1200, 44100 Hz, 5 slicers", 44100, {"n_slicers": 5}),
-        ("AFSK 1200, 22050 Hz, 5 slicers", 22050, {"n_slicers": 5}),
-        ("AFSK 1200, 8000 Hz, 1 slicer", 8000, {"n_slicers": 1}),
+        ("AFSK 1200, 48000 Hz, 1 window", 48000, {"window_symbols": 1.6}),
+        ("AFSK 1200, 48000 Hz, 3 windows", 48000, {}),
+        ("AFSK 1200, 48000 Hz, 3 windows x 5", 48000, {"n_slicers": 5}),
+        ("AFSK 1200, 44100 Hz, 3 windows", 44100, {}),
+        ("AFSK 1200, 22050 Hz, 3 windows", 22050, {}),
+        ("AFSK 1200, 8000 Hz, 3 windows", 8000, {}),
     ]
     for name, fs, options in cases:
         audio = afsk_modulate(rng.integers(0, 2, int(1200 * seconds)), sample_rate_hz=fs)
