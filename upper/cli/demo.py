@@ -3,9 +3,9 @@
 Runs in virtual time (no hardware, no sleeping) and prints the events, the routes, per-hop
 link statistics and the delivered messages. By default every frame goes through the real
 stack below the network layer: QPSK modems, the simulated noisy channel with real collisions,
-FEC, ARQ and CSMA (``--medium radio``); ``--medium sim`` uses a frame-level loss model. The medium is
-pluggable: ``MEDIA`` maps a ``--medium`` name to a factory returning an object with the
-``SimMedium`` interface (``add_station``, ``connect``, ``transmit``, ``stats``).
+FEC, ARQ and CSMA (``--medium radio``); ``--medium sim`` uses a frame-level loss model.
+The medium is pluggable: ``MEDIA`` maps a ``--medium`` name to a factory returning an
+object with the ``SimMedium`` interface (``add_station``, ``connect``, ``transmit``, ``stats``).
 """
 
 from __future__ import annotations
