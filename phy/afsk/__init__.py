@@ -5,7 +5,7 @@ profile. ``afsk_modulate`` and ``AfskDemodulator`` work at any audio rate on raw
 and are what packet radio (AX.25 over HDLC, ``mac.ax25``) uses. See ``docs/phy-afsk.md``.
 """
 
-from phy.afsk._demodulator import AfskDemodulator, design_tone_correlators
+from phy.afsk._demodulator import AfskDemodulator, design_prefilter, design_tone_correlators
 from phy.afsk._modulator import afsk_modulate, modulate_bits
 from phy.afsk._receiver import Receiver, estimate_snr_db
 
@@ -13,6 +13,7 @@ __all__ = [
     "AfskDemodulator",
     "Receiver",
     "afsk_modulate",
+    "design_prefilter",
     "design_tone_correlators",
     "estimate_snr_db",
     "modulate_bits",
