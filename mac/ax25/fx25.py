@@ -4,15 +4,15 @@ On air (before NRZI): a correlation tag (64 bits, least significant bit first), 
 block's data part (``k_radio`` bytes: an HDLC flag, the bit-stuffed frame and FCS, a flag, and
 the flag pattern continued to fill the block; each byte LSB first), then the check bytes. The
 Reed-Solomon code is the one of the FX.25 draft and Dire Wolf: GF(2^8) with polynomial 0x11d,
-first consecutive root alpha^1, generator alpha = 2; a shortened block is coded as its data
-followed by zeros up to the full code's data length. Because the data part starts with a flag
-and holds an ordinary HDLC frame, a plain AX.25 receiver decodes it too.
+first consecutive root alpha^1, generator alpha = 2 (``mac.fec``'s Numba codec with fcr=1); a
+shortened block is coded as its data followed by zeros up to the full code's data length.
+Because the data part starts with a flag and holds an ordinary HDLC frame, a plain AX.25
+receiver decodes it too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
@@ -51,22 +51,19 @@ TAGS: tuple[Fx25Tag, ...] = (
 )
 
 
-@cache
-def _codec(check_bytes: int):
-    import reedsolo
-
-    return reedsolo.RSCodec(check_bytes, nsize=255, fcr=1, prim=0x11D, generator=2, c_exp=8)
+_FCR = 1  # FX.25's first consecutive root: alpha^1 (reedsolo: fcr=1, prim 0x11d, generator 2)
 
 
 def _rs_decode(check_bytes: int, codeword: bytes, erasures: list[int]):
-    """(corrected message, errata positions) or None when the block cannot be corrected."""
-    import reedsolo
+    """(corrected message, corrected byte count) or None when the block cannot be corrected.
 
-    try:
-        decoded, _, errata = _codec(check_bytes).decode(codeword, erase_pos=erasures or None)
-    except reedsolo.ReedSolomonError:
-        return None
-    return decoded, errata
+    The Numba codec of ``mac.fec`` (bit-exact with ``reedsolo``), which unlike ``reedsolo``
+    never returns a word beyond the code's correction radius.
+    """
+    from mac.fec import rs_decode
+
+    decoded, corrected = rs_decode(codeword, nsym=check_bytes, erase_pos=erasures, fcr=_FCR)
+    return None if decoded is None else (decoded, corrected)
 
 
 def _frames_in(data: bytes) -> list[HdlcFrame]:
@@ -109,8 +106,10 @@ def fx25_encode(frame: bytes, *, check_bytes: int = 16) -> np.ndarray:
     tag = pick_tag(n_bytes, check_bytes)
     fill = np.resize(FLAG_BITS, 8 * tag.k_radio - block_bits.size)  # flag pattern continues
     data = np.packbits(np.concatenate([block_bits, fill]), bitorder="little").tobytes()
-    codeword = _codec(check_bytes).encode(data + bytes(tag.k_rs - tag.k_radio))
-    check = bytes(codeword[-check_bytes:])
+    from mac.fec import rs_encode
+
+    codeword = rs_encode(data + bytes(tag.k_rs - tag.k_radio), nsym=check_bytes, fcr=_FCR)
+    check = codeword[-check_bytes:]
     return np.concatenate([_tag_bits(tag.value), _lsb_bits(data), _lsb_bits(check)])
 
 
@@ -226,11 +225,11 @@ class Fx25Decoder:
         if deframed is None:
             self.counters["no_frame" if decoded_any else "rs_failures"] += 1
             return None
-        frame, errata = deframed
+        frame, corrected = deframed
         self.counters["frames"] += 1
         return Fx25Frame(
             data=frame.data,
             tag=tag.number,
-            corrected_bytes=len(errata),
+            corrected_bytes=corrected,
             end_bit=first_bit + frame.end_bit,
         )

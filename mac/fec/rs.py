@@ -25,8 +25,10 @@ def _check_nsym(nsym: int) -> None:
         raise ConfigError(f"nsym={nsym}: a GF(2^8) RS code needs 1..254 parity bytes")
 
 
-def rs_encode(message: bytes, *, nsym: int = RS_NSYM) -> bytes:
+def rs_encode(message: bytes, *, nsym: int = RS_NSYM, fcr: int = FCR) -> bytes:
     """``message`` followed by its ``nsym`` parity bytes (``len(message) <= 255 - nsym``).
+
+    ``fcr`` is the first consecutive root (0 for the frame code, 1 for FX.25).
 
     Cost: ``len(message) * nsym`` table look-ups.
     """
@@ -36,23 +38,29 @@ def rs_encode(message: bytes, *, nsym: int = RS_NSYM) -> bytes:
     msg = np.frombuffer(bytes(message), dtype=np.uint8)
     if msg.size + nsym > 255:
         raise ConfigError(f"RS message of {msg.size} bytes; at most {255 - nsym} with nsym={nsym}")
-    tables = rs_tables(nsym, FCR)
+    tables = rs_tables(nsym, fcr)
     out = np.empty(msg.size + nsym, dtype=np.uint8)
     kernel(msg, nsym, tables.exp, tables.log, tables.gen_log, out)
     return out.tobytes()
 
 
-def rs_decode_array(word: np.ndarray, erase_mask: np.ndarray, out: np.ndarray, nsym: int) -> int:
+def rs_decode_array(
+    word: np.ndarray, erase_mask: np.ndarray, out: np.ndarray, nsym: int, fcr: int = FCR
+) -> int:
     """Array form of :func:`rs_decode` (uint8 arrays, no copies): corrected codeword into
     ``out``; returns the number of corrected bytes or -1."""
     from mac.fec._kernels import rs_decode as kernel
 
-    tables = rs_tables(nsym, FCR)
-    return int(kernel(word, erase_mask, nsym, FCR, tables.exp, tables.log, tables.syn_mul, out))
+    tables = rs_tables(nsym, fcr)
+    return int(kernel(word, erase_mask, nsym, fcr, tables.exp, tables.log, tables.syn_mul, out))
 
 
 def rs_decode(
-    word: bytes, *, nsym: int = RS_NSYM, erase_pos: list[int] | tuple[int, ...] = ()
+    word: bytes,
+    *,
+    nsym: int = RS_NSYM,
+    erase_pos: list[int] | tuple[int, ...] = (),
+    fcr: int = FCR,
 ) -> tuple[bytes | None, int]:
     """Correct a received codeword: ``(message, corrected_bytes)``, or ``(None, -1)``.
 
@@ -70,7 +78,7 @@ def rs_decode(
             raise ConfigError(f"erasure position {p} outside the {arr.size}-byte word")
         mask[p] = 1
     out = np.empty_like(arr)
-    corrected = rs_decode_array(arr, mask, out, nsym)
+    corrected = rs_decode_array(arr, mask, out, nsym, fcr)
     if corrected < 0:
         return None, -1
     return out[: arr.size - nsym].tobytes(), corrected

@@ -148,3 +148,21 @@ def test_address_validation():
     assert str(Address.parse("wide2-2")) == "WIDE2-2"
     with pytest.raises(ConfigError):
         Address(callsign="N0CALL", ssid=16)
+
+
+@pytest.mark.parametrize("check_bytes", [16, 32, 64])
+def test_fx25_code_is_reedsolo_with_first_root_one(check_bytes):
+    import reedsolo
+
+    from mac.fec import rs_decode, rs_encode
+
+    rng = np.random.default_rng(check_bytes)
+    reference = reedsolo.RSCodec(check_bytes, nsize=255, fcr=1, prim=0x11D, generator=2)
+    for _ in range(20):
+        message = rng.bytes(int(rng.integers(1, 255 - check_bytes)))
+        word = rs_encode(message, nsym=check_bytes, fcr=1)
+        assert word == bytes(reference.encode(message))
+        damaged = bytearray(word)
+        for p in rng.choice(len(word), check_bytes // 2, replace=False):
+            damaged[p] ^= int(rng.integers(1, 256))
+        assert rs_decode(bytes(damaged), nsym=check_bytes, fcr=1) == (message, check_bytes // 2)
