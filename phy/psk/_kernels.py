@@ -282,3 +282,126 @@ def acquire_window(x, lag_re, lag_im, sps, fine_lag, out):
     out[1] = np.arctan2(ph.imag, ph.real) / 2
     out[2] = (np.arctan2(t.imag, t.real) / (2 * np.pi) * sps) % sps
     out[3] = (abs(c_plus) + abs(c_minus)) / max(usable, 1)
+
+
+@njit
+def _quarter_turn(k, qpsk):
+    """``exp(-j k q)`` as complex64, ``q`` = pi/2 (QPSK) or pi (BPSK)."""
+    q = np.pi / 2 if qpsk else np.pi
+    return np.complex64(complex(np.cos(q * k), -np.sin(q * k)))
+
+
+@njit
+def _soft_bits(syms, rot, qpsk, out):
+    """Soft bits of ``syms * rot`` (Re for BPSK; Re, Im for QPSK) into ``out``; how many."""
+    n = 0
+    for k in range(syms.shape[0]):
+        z = syms[k] * rot
+        if n < out.shape[0]:
+            out[n] = z.real
+            n += 1
+        if qpsk and n < out.shape[0]:
+            out[n] = z.imag
+            n += 1
+    return n
+
+
+@njit
+def sync_header(syms, sync_syms, sync_bits, qpsk, max_errors, golay, out_soft, out):
+    """Sync word position, phase ambiguity and header of a burst's first symbols.
+
+    ``syms`` holds the candidate region followed by room for the header: positions
+    ``0 .. syms.size - sync.size - out_soft.size / bits per symbol``. The correlation
+    ``c[p] = sum_n syms[p + n] conj(sync_syms[n])`` is tried at its best, then its
+    runner-up position; the phase of ``c`` rounded to a multiple of pi/2 (QPSK) or pi
+    (BPSK) is the ambiguity ``k``; the hard bits of the rotated sync word may differ from
+    ``sync_bits`` in at most ``max_errors`` places. Writes the header's soft bits (rotated)
+    to ``out_soft`` and ``out`` = [position, k, sync errors, header length or -1]; the
+    length is read directly when both hard 24-bit halves equal the same codeword of
+    ``golay`` (all codewords indexed by their 12 data bits), else -1 (decode ``out_soft``
+    in full). Returns 1 when a sync word matched, else 0. Cost: ~size * sync size flops.
+    """
+    n_sync = sync_syms.shape[0]
+    bps = 2 if qpsk else 1
+    n_header = -(-out_soft.shape[0] // bps)
+    n_pos = syms.shape[0] - n_sync - n_header + 1
+    if n_pos <= 0:
+        return 0
+    mag = np.empty(n_pos, dtype=np.float64)
+    arg = np.empty(n_pos, dtype=np.float64)
+    for p in range(n_pos):
+        c = complex(0.0, 0.0)
+        for n in range(n_sync):
+            c += complex(syms[p + n]) * complex(sync_syms[n]).conjugate()
+        mag[p] = c.real * c.real + c.imag * c.imag
+        arg[p] = np.arctan2(c.imag, c.real)
+    quarter = np.pi / 2 if qpsk else np.pi
+    turns = 4 if qpsk else 2
+    bits = np.empty(n_sync * bps, dtype=np.float32)
+    for _ in range(2):  # the best match, else the runner-up
+        pos = int(np.argmax(mag))
+        if not mag[pos] > 0.0:
+            return 0
+        mag[pos] = -1.0
+        k = int(np.round(arg[pos] / quarter)) % turns
+        rot = _quarter_turn(k, qpsk)
+        _soft_bits(syms[pos : pos + n_sync], rot, qpsk, bits)
+        errors = 0
+        for i in range(bits.shape[0]):
+            if (bits[i] < 0) != (sync_bits[i] != 0):
+                errors += 1
+        if errors <= max_errors:
+            start = pos + n_sync
+            _soft_bits(syms[start : start + n_header], rot, qpsk, out_soft)
+            half = out_soft.shape[0] // 2
+            w0 = 0
+            w1 = 0
+            for i in range(half):
+                w0 = 2 * w0 + (1 if out_soft[i] < 0 else 0)
+                w1 = 2 * w1 + (1 if out_soft[half + i] < 0 else 0)
+            length = -1
+            if w0 == w1 and golay[w0 >> 12] == w0:
+                length = w0 >> 12
+            out[0] = pos
+            out[1] = k
+            out[2] = errors
+            out[3] = length
+            return 1
+    return 0
+
+
+@njit
+def burst_llrs(syms, k, qpsk, n_skip, max_snr, out_llrs, out):
+    """Statistics of a burst's symbols and the LLRs of its payload.
+
+    ``syms``: sync word, header and payload symbols before the ambiguity rotation ``k``
+    (quarter turns as in ``sync_header``; the statistics do not depend on it). With
+    ``A``, ``N`` from ``symbol_stats`` (``N`` floored at ``A^2 / max_snr``) the LLR scale is
+    ``4 A / N`` (BPSK) or ``2 sqrt(2) A / N`` (QPSK); ``out_llrs`` gets the scaled soft bits
+    of ``syms[n_skip:]`` (as many as it holds). ``out`` = [A, N, scale, 1 if A > 0 and
+    finite else 0 (then scale 1)]. Cost: three passes over the symbols.
+    """
+    moments = np.zeros(2, dtype=np.float64)
+    symbol_stats(syms, qpsk, moments)
+    amp = moments[0]
+    noise = moments[1]
+    valid = amp > 0.0 and np.isfinite(amp + noise)
+    scale = 1.0
+    if valid:
+        noise = max(noise, amp * amp / max_snr)
+        scale = (2.0 * np.sqrt(2.0) if qpsk else 4.0) * amp / noise
+    rot = _quarter_turn(k, qpsk)
+    s = np.float32(scale)
+    n = 0
+    for i in range(n_skip, syms.shape[0]):
+        z = syms[i] * rot
+        if n < out_llrs.shape[0]:
+            out_llrs[n] = z.real * s
+            n += 1
+        if qpsk and n < out_llrs.shape[0]:
+            out_llrs[n] = z.imag * s
+            n += 1
+    out[0] = amp
+    out[1] = noise
+    out[2] = scale
+    out[3] = 1.0 if valid else 0.0

@@ -21,7 +21,6 @@ Pipeline (all at the profile's native rate, ``sps`` = 2 or 4 samples per symbol)
 
 from __future__ import annotations
 
-import cmath
 import math
 from functools import cache
 
@@ -35,30 +34,14 @@ from phy.psk import _layout as L
 from phy.psk._acquire import acquire
 from phy.psk._modulator import bits_to_symbols
 from phy.psk._pulse import matched_filter_bank, timing_gain
-from phy.psk._stats import burst_statistics
 
 __all__ = ["Receiver", "loop_gains"]
-
-
-_WORD_WEIGHTS = (1 << np.arange(23, -1, -1)).astype(np.int64)
 
 
 @cache
 def _golay_words() -> np.ndarray:
     """All 4096 extended Golay codewords, indexed by their 12 data bits."""
     return np.array([golay24_encode(d) for d in range(4096)], dtype=np.int64)
-
-
-def _decode_header(soft: np.ndarray) -> tuple[int, int]:
-    """``phy.framing.decode_header`` with an exact shortcut for clean headers.
-
-    When both copies' hard decisions equal one codeword, that codeword maximises the
-    correlation with the summed LLRs (it matches every sign), so it is the ML decision.
-    """
-    words = (soft < 0).reshape(2, 24) @ _WORD_WEIGHTS
-    if words[0] == words[1] and _golay_words()[words[0] >> 12] == words[0]:
-        return int(words[0] >> 12), 0
-    return decode_header(soft)
 
 
 def _kernels():
@@ -74,6 +57,7 @@ SYNC_SEARCH_SYMBOLS = 72  # where the sync word may start, counted from the demo
 DETECT_BLOCK = 16384  # most samples the detector runs ahead of the search
 _SEARCH, _DEMOD = 0, 1
 _SYNC, _PAYLOAD = 0, 1
+_MAX_SNR = 1e6  # 60 dB: caps the SNR estimate (and the LLRs) on a noiseless burst
 
 
 def loop_gains(bandwidth: float, damping: float, detector_gain: float) -> tuple[float, float]:
@@ -154,6 +138,9 @@ class Receiver:
         max_bits = profile.sync_bits + HEADER_BITS + 8 * self._max_payload
         self._syms = np.zeros(SYNC_SEARCH_SYMBOLS + -(-max_bits // self._bps), np.complex64)
         self._times = np.zeros(self._syms.size, dtype=np.float64)
+        self._header_soft = np.zeros(HEADER_BITS, dtype=np.float32)
+        self._sync_out = np.zeros(4, dtype=np.int64)
+        self._stats_out = np.zeros(4, dtype=np.float64)
         self.counters = {
             "samples": 0,
             "detections": 0,
@@ -330,10 +317,9 @@ class Receiver:
                     continue
                 return False, None
             if self._phase == _SYNC:
-                if not self._find_sync():
-                    return self._abandon("sync_misses")
-                if not self._read_header():
-                    return self._abandon("header_rejects")
+                failure = self._sync_and_header()
+                if failure is not None:
+                    return self._abandon(failure)
             else:
                 return True, self._finish()
 
@@ -358,47 +344,33 @@ class Receiver:
             self._xd0 += keep
             self._state[L.T_NEXT] -= keep
 
-    def _find_sync(self) -> bool:
-        syms = self._syms[: SYNC_SEARCH_SYMBOLS + self._n_sync]
-        corr = np.correlate(syms, self._sync_syms, mode="valid")
-        mag = corr.real * corr.real + corr.imag * corr.imag
-        quarter = math.pi / 2 if self._qpsk else math.pi
-        for _ in range(2):  # the best match, else the runner-up
-            pos = int(mag.argmax())
-            if not mag[pos] > 0:
-                return False
-            mag[pos] = -1.0
-            rot = cmath.exp(-1j * quarter * round(cmath.phase(corr[pos]) / quarter))
-            window = syms[pos : pos + self._n_sync] * np.complex64(rot)
-            errors = int(np.count_nonzero(self._hard_bits(window) != self._sync_bits))
-            if errors <= self._max_sync_errors:
-                self._sync_pos = pos
-                self._rot = np.complex64(rot)
-                self._sync_errors = errors
-                return True
-        return False
-
-    def _soft(self, syms: np.ndarray) -> np.ndarray:
-        """Soft bits of symbols (complex64): Re for BPSK, Re, Im interleaved for QPSK."""
-        if not syms.flags.c_contiguous:
-            syms = np.ascontiguousarray(syms)
-        flat = syms.view(np.float32)
-        return flat if self._qpsk else flat[0::2]
-
-    def _hard_bits(self, syms: np.ndarray) -> np.ndarray:
-        return (self._soft(syms) < 0).astype(np.uint8)
-
-    def _read_header(self) -> bool:
-        start = self._sync_pos + self._n_sync
-        soft = self._soft(self._syms[start : start + self._n_header] * self._rot)[:HEADER_BITS]
-        length, errors = _decode_header(soft)
+    def _sync_and_header(self) -> str | None:
+        """Find the sync word and read the header; None, or the counter of the failure."""
+        out = self._sync_out
+        n = SYNC_SEARCH_SYMBOLS + self._n_sync + self._n_header
+        if not self._kern.sync_header(
+            self._syms[:n],
+            self._sync_syms,
+            self._sync_bits,
+            self._qpsk,
+            self._max_sync_errors,
+            _golay_words(),
+            self._header_soft,
+            out,
+        ):
+            return "sync_misses"
+        pos, self._k, self._sync_errors, length = (int(v) for v in out)
+        errors = 0
+        if length < 0:
+            length, errors = decode_header(self._header_soft.copy())
         if errors > self._max_header_errors or length > self._max_payload:
-            return False
+            return "header_rejects"
+        self._sync_pos = pos
         self._length = length
         self._header_errors = errors
         self._phase = _PAYLOAD
-        self._target = start + self._n_header + -(-8 * length // self._bps)
-        return True
+        self._target = pos + self._n_sync + self._n_header + -(-8 * length // self._bps)
+        return None
 
     def _abandon(self, counter: str) -> tuple[bool, None]:
         self.counters[counter] += 1
@@ -406,10 +378,18 @@ class Receiver:
         return True, None
 
     def _finish(self) -> Burst:
-        syms = self._syms[self._sync_pos : self._target] * self._rot
-        stats = burst_statistics(syms, qpsk=self._qpsk)
-        payload = syms[self._n_sync + self._n_header :]
-        llrs = (self._soft(payload) * np.float32(stats.llr_scale))[: 8 * self._length]
+        llrs = np.empty(8 * self._length, dtype=np.float32)
+        stats = self._stats_out
+        self._kern.burst_llrs(
+            self._syms[self._sync_pos : self._target],
+            self._k,
+            self._qpsk,
+            self._n_sync + self._n_header,
+            _MAX_SNR,
+            llrs,
+            stats,
+        )
+        snr_db = 10 * math.log10(stats[0] * stats[0] / stats[1]) if stats[3] else 0.0
         sps = self._sps
         rs = self.profile.symbol_rate_baud
         cfo_hz = (self._omega * sps + self._state[L.OMEGA]) * rs / (2 * math.pi)
@@ -421,9 +401,9 @@ class Receiver:
             llrs=llrs,
             start_sample=start,
             sample_rate_hz=self.sample_rate_hz,
-            snr_db=stats.snr_db,
+            snr_db=snr_db,
             cfo_hz=float(cfo_hz),
-            evm_db=stats.evm_db,
+            evm_db=-snr_db,
             sync_errors=self._sync_errors,
             header_errors=self._header_errors,
         )

@@ -112,3 +112,53 @@ def acquire_window(x, lag_re, lag_im, sps, fine_lag, out):
     out[1] = np.angle(c_plus * c_minus) / 2
     out[2] = (np.angle(c_minus * np.conj(c_plus)) / (2 * np.pi) * sps) % sps
     out[3] = (abs(c_plus) + abs(c_minus)) / max(usable, 1)
+
+
+def _soft_of(syms, k, qpsk):
+    rot = np.complex64(np.exp(-1j * (np.pi / 2 if qpsk else np.pi) * k))
+    z = np.asarray(syms, dtype=np.complex64) * rot
+    return np.column_stack([z.real, z.imag]).ravel() if qpsk else z.real.copy()
+
+
+def sync_header(syms, sync_syms, sync_bits, qpsk, max_errors, golay, out_soft, out):
+    n_sync = sync_syms.shape[0]
+    n_header = -(-out_soft.shape[0] // (2 if qpsk else 1))
+    n_pos = syms.shape[0] - n_sync - n_header + 1
+    if n_pos <= 0:
+        return 0
+    windows = np.lib.stride_tricks.sliding_window_view(syms.astype(np.complex128), n_sync)
+    corr = windows[:n_pos] @ np.conj(sync_syms.astype(np.complex128))
+    mag = np.abs(corr) ** 2
+    quarter, turns = (np.pi / 2, 4) if qpsk else (np.pi, 2)
+    for _ in range(2):
+        pos = int(np.argmax(mag))
+        if not mag[pos] > 0:
+            return 0
+        mag[pos] = -1.0
+        k = int(np.round(np.angle(corr[pos]) / quarter)) % turns
+        bits = (_soft_of(syms[pos : pos + n_sync], k, qpsk) < 0).astype(np.uint8)
+        errors = int(np.count_nonzero(bits != sync_bits))
+        if errors <= max_errors:
+            start = pos + n_sync
+            out_soft[:] = _soft_of(syms[start : start + n_header], k, qpsk)[: out_soft.shape[0]]
+            half = out_soft.shape[0] // 2
+            weights = 1 << np.arange(half - 1, -1, -1)
+            w0, w1 = (int(w) for w in (out_soft < 0).reshape(2, half) @ weights)
+            length = w0 >> 12 if w0 == w1 and golay[w0 >> 12] == w0 else -1
+            out[:] = pos, k, errors, length
+            return 1
+    return 0
+
+
+def burst_llrs(syms, k, qpsk, n_skip, max_snr, out_llrs, out):
+    moments = np.zeros(2)
+    symbol_stats(syms, qpsk, moments)
+    amp, noise = moments
+    valid = amp > 0 and np.isfinite(amp + noise)
+    scale = 1.0
+    if valid:
+        noise = max(noise, amp * amp / max_snr)
+        scale = (2 * np.sqrt(2) if qpsk else 4.0) * amp / noise
+    soft = _soft_of(syms[n_skip:], k, qpsk)[: out_llrs.shape[0]]
+    out_llrs[: soft.size] = soft * np.float32(scale)
+    out[:] = amp, noise, scale, float(valid)

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from phy.framing import frame_bits
+from phy.framing import frame_bits, golay24_encode
 from phy.profiles import get_profile
-from phy.psk import _kernels, _layout, _reference, modulate_bits
+from phy.psk import _kernels, _layout, _reference, bits_to_symbols, modulate_bits
 from phy.psk._pulse import matched_filter_bank
 
 LENGTHS = [0, 1, 7, 4096]
@@ -173,3 +173,78 @@ def test_acquire_window_matches_reference(n):
         assert outs[0][0] == pytest.approx(0.02, abs=1e-4)
         assert outs[0][2] == pytest.approx(1.3, abs=0.05)
         assert (outs[0][1] - 0.4 + np.pi / 2) % np.pi == pytest.approx(np.pi / 2, abs=0.05)
+
+
+def _burst_symbols(name, n, k, rng, noise=0.3):
+    """``n`` symbols: 5 of noise, sync word, header, data, noise; rotated by ``k`` turns."""
+    p = get_profile(name)
+    qpsk = p.modulation == "qpsk"
+    bits = frame_bits(p, rng.bytes(40))[p.preamble_bits :]
+    syms = np.concatenate([_noise(5, rng), bits_to_symbols(p, bits), _noise(n, rng)])[:n]
+    turn = np.exp(1j * (np.pi / 2 if qpsk else np.pi) * k)
+    return p, (syms * turn + noise * _noise(n, rng)).astype(np.complex64)
+
+
+def _sync_args(p):
+    sync = ((p.sync_word >> np.arange(p.sync_bits - 1, -1, -1)) & 1).astype(np.uint8)
+    golay = np.array([golay24_encode(d) for d in range(4096)], dtype=np.int64)
+    return bits_to_symbols(p, sync), sync, golay
+
+
+@pytest.mark.parametrize("n", [*LENGTHS, 120])
+@pytest.mark.parametrize("name", ["bpsk1m", "qpsk250k"])
+def test_sync_header_matches_reference(n, name):
+    rng = np.random.default_rng(n)
+    p, syms = _burst_symbols(name, n, 3, rng)
+    sync_syms, sync_bits, golay = _sync_args(p)
+    qpsk = p.modulation == "qpsk"
+    results = []
+    for impl in (_kernels, _reference):
+        soft = np.zeros(48, np.float32)
+        out = np.zeros(4, np.int64)
+        found = impl.sync_header(syms, sync_syms, sync_bits, qpsk, 3, golay, soft, out)
+        results.append((found, soft, out))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[0][2], results[1][2])
+    np.testing.assert_allclose(results[0][1], results[1][1], atol=1e-6)
+    if n >= 120:  # a clean frame: found at symbol 5, the rotation undone, the length read
+        assert results[0][0] == 1
+        assert results[0][2][:4].tolist() == [5, 3 % (4 if qpsk else 2), 0, 40]
+
+
+def test_sync_header_misses_on_noise_and_reports_unclean_headers():
+    rng = np.random.default_rng(1)
+    p, syms = _burst_symbols("qpsk1m", 120, 0, rng, noise=0.0)
+    sync_syms, sync_bits, golay = _sync_args(p)
+    soft, out = np.zeros(48, np.float32), np.zeros(4, np.int64)
+    args = (sync_syms, sync_bits, True, 3, golay, soft, out)
+    assert _kernels.sync_header(_noise(120, rng), *args) == 0
+    syms[5 + 16 + 3] *= -1  # one header symbol flipped: the halves disagree
+    assert _kernels.sync_header(syms, *args) == 1
+    assert out[3] == -1
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+@pytest.mark.parametrize("name", ["bpsk250k", "qpsk1m"])
+def test_burst_llrs_match_reference(n, name):
+    rng = np.random.default_rng(n)
+    p = get_profile(name)
+    qpsk = p.modulation == "qpsk"
+    bits = rng.integers(0, 2, n * p.bits_per_symbol).astype(np.uint8)
+    turn = np.exp(1j * (np.pi / 2 if qpsk else np.pi))
+    syms = (bits_to_symbols(p, bits) * turn + 0.3 * _noise(n, rng)).astype(np.complex64)
+    skip = min(n, 3)
+    results = []
+    for impl in (_kernels, _reference):
+        llrs = np.zeros(2 * n, np.float32)
+        out = np.zeros(4)
+        impl.burst_llrs(syms, 1, qpsk, skip, 1e6, llrs, out)
+        results.append((llrs, out))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-4)
+    if n == 4096:  # unit symbols plus noise of variance 0.09: A ~ 1, LLRs rotated back
+        assert results[0][1][3] == 1.0
+        assert results[0][1][0] == pytest.approx(1.0, abs=0.05)
+        ref = (syms[skip:] * np.exp(-1j * (np.pi / 2 if qpsk else np.pi))).astype(np.complex64)
+        soft = ref.view(np.float32) if qpsk else ref.real
+        assert np.all(np.sign(results[0][0][: soft.size]) == np.sign(soft))
