@@ -31,12 +31,17 @@ FE_N_INT = 5
 # symbol_sync complex state
 SY_Y_PREV, SY_C, SY_CSUM, SY_R2, SY_U2, SY_YK_PREV, SY_REF, SY_YK_PREV2 = 0, 1, 2, 3, 4, 5, 6, 7
 SY_N_COMPLEX = 8
-# symbol_sync float state
-SY_T_NEXT, SY_POWER = 0, 1
-SY_N_FLOAT = 2
+# symbol_sync float state: timing, power, held offset, header soft bits
+SY_T_NEXT, SY_POWER, SY_F_HOLD, SY_HEADER = 0, 1, 2, 3
+HOLD_HEADER_BITS = 48  # the PHY header (phy.framing.HEADER_BITS)
+SY_N_FLOAT = SY_HEADER + HOLD_HEADER_BITS
 # symbol_sync int state
 SY_POS, SY_PHASE, SY_N_ABS, SY_N_SYM, SY_POS_C, SY_POS_R = 0, 1, 2, 3, 4, 5
-SY_N_INT = 6
+SY_MODE, SY_COUNT, SY_REG = 6, 7, 8
+SY_N_INT = 9
+# burst hold modes (SY_MODE): searching, collecting the header, inside a payload
+MODE_FREE, MODE_HEADER, MODE_PAYLOAD = 0, 1, 2
+HOLD_MARGIN = 2  # symbols held after the last payload bit
 
 CLIP = 1.0e6  # input components are clipped here so that running sums stay exact enough
 
@@ -171,21 +176,105 @@ def _fourth_root(r, fallback):
 
 
 @njit
+def _popcount(v):
+    count = 0
+    while v:
+        v &= v - 1
+        count += 1
+    return count
+
+
+@njit
+def header_length(soft, book, max_errors, max_length):
+    """Payload length from 48 header soft values (positive means 0), or -1 when rejected.
+
+    Maximum likelihood over the codewords ``book`` (rows of +-1, +1 for bit 0) on the sum of
+    the two copies, rejected when more than ``max_errors`` of the 48 hard decisions disagree
+    with the decoded pair or the length exceeds ``max_length`` (``phy.framing``'s rule).
+    Cost: 4096 x 24 multiply-adds.
+    """
+    n = book.shape[1]
+    best = 0
+    best_score = -np.inf
+    for w in range(book.shape[0]):
+        score = 0.0
+        for i in range(n):
+            score += book[w, i] * (soft[i] + soft[n + i])
+        if score > best_score:
+            best_score = score
+            best = w
+    errors = 0
+    for i in range(2 * n):
+        if (soft[i] < 0) != (book[best, i % n] < 0):
+            errors += 1
+    if errors > max_errors or best > max_length:
+        return -1
+    return best
+
+
+@njit
+def _hold_step(llr, params, book, f_state, i_state):
+    """Advance the burst-hold state machine by one soft bit; returns the new mode.
+
+    Searching: a sync-word match (hard decisions, <= params[1] errors) starts a hold;
+    the next 48 soft bits are the header: accepted, the hold lasts the payload (its length
+    from the header) plus ``HOLD_MARGIN`` symbols; rejected, searching resumes at once.
+    """
+    n_sync = np.int64(params[8])
+    reg = ((i_state[SY_REG] << 1) | (1 if llr < 0 else 0)) & ((np.int64(1) << n_sync) - 1)
+    i_state[SY_REG] = reg
+    mode = i_state[SY_MODE]
+    if mode == MODE_FREE:
+        if _popcount(reg ^ np.int64(params[7])) <= params[1]:
+            i_state[SY_MODE] = MODE_HEADER
+            i_state[SY_COUNT] = 0
+    elif mode == MODE_HEADER:
+        count = i_state[SY_COUNT]
+        f_state[SY_HEADER + count] = llr
+        i_state[SY_COUNT] = count + 1
+        if count + 1 == HOLD_HEADER_BITS:
+            soft = f_state[SY_HEADER : SY_HEADER + HOLD_HEADER_BITS]
+            length = header_length(soft, book, params[3], params[9])
+            if length < 0:
+                i_state[SY_MODE] = MODE_FREE
+            else:
+                i_state[SY_MODE] = MODE_PAYLOAD
+                i_state[SY_COUNT] = 8 * length + HOLD_MARGIN
+    else:
+        i_state[SY_COUNT] -= 1
+        if i_state[SY_COUNT] <= 0:
+            i_state[SY_MODE] = MODE_FREE
+    return i_state[SY_MODE]
+
+
+@njit
 def symbol_sync(
-    y, f, params, table, c_state, f_state, i_state, ring, ring_c, ring_r, out_llr, slots
+    y, f, params, table, book, c_state, f_state, i_state, ring, ring_c, ring_r, out_llr, slots
 ):
     """Timing recovery and decision-feedback differential detection on filtered samples.
 
-    ``params`` = (samples per symbol in ``y``, unused, timing gain, unused, feedback beta,
-    power alpha, input samples per ``y`` sample); the timing line and the offset average are
-    boxcar sums over the last ``len(ring_c)`` / ``len(ring_r)`` symbols;
-    ``table[k] = exp(-2j*pi*k/sps)``. For each symbol strobe writes a soft value to
+    ``params`` = (samples per symbol in ``y``, max sync-word errors, timing gain, max header
+    errors, feedback beta, power alpha, input samples per ``y`` sample, sync word, sync-word
+    bits, max payload bytes); ``book`` the header codewords (see
+    ``header_length``); the timing line and the offset average are boxcar sums over the last
+    ``len(ring_c)`` / ``len(ring_r)`` symbols; ``table[k] = exp(-2j*pi*k/sps)``.
+
+    Burst hold: while searching, the residual offset tracks (data-blind, range +-Rs/8 around
+    the coarse NCO). A sync-word match freezes the total offset (coarse + residual, averaged
+    over preamble and sync word) until the header is rejected or the payload it announces
+    ends, so long runs of one tone, which pull the coarse estimate, cannot move it; the
+    coarse NCO's known wander is removed exactly. In a hold, the timing line only takes
+    symbol periods next to a decided transition (a run of one tone carries no timing
+    information, only noise that would make the timing wander and slip).
+
+    For each symbol strobe writes a soft value to
     ``out_llr`` (float32, positive means 0, unscaled) and a row of ``slots`` (a ring indexed
     by the symbol count): strobe time in input samples since reset, coarse offset in cycles
     per input sample, residual rotation per symbol (cos, sin), |y|^2 at the strobe, the soft
     value, the strobe sample (real, imag); its length must be a power of two. The timing and
     the residual estimate are refreshed every fourth symbol.
-    Returns the number of symbols written. Cost: ~15 flops per sample plus ~60 per symbol.
+    Returns the number of symbols written. Cost: ~15 flops per sample plus ~60 per symbol
+    (plus 10^5 per sync-word match for the header).
     """
     sps = np.int64(params[0])
     gain_t = params[2]
@@ -194,12 +283,16 @@ def symbol_sync(
     beta = params[4]
     alpha_p = params[5]
     decim = params[6]
+    per_symbol = 2 * np.pi * sps * decim  # cycles per input sample -> radians per symbol
+    mode = i_state[SY_MODE]
+    f_hold = f_state[SY_F_HOLD]
     slot_mask = slots.shape[0] - 1  # a power of two
     y_prev = c_state[SY_Y_PREV]
     c_line = c_state[SY_C]
     c_sum = c_state[SY_CSUM]
     r2 = c_state[SY_R2]
     u2 = c_state[SY_U2]
+    held = u2  # recomputed from f_hold at the first strobe (f_cached is NaN)
     yk_prev = c_state[SY_YK_PREV]
     yk_prev2 = c_state[SY_YK_PREV2]
     ref = c_state[SY_REF]
@@ -227,13 +320,15 @@ def symbol_sync(
         phase += 1
         if phase == sps:
             phase = 0
-            c_line += c_sum - ring_c[pos_c]
-            ring_c[pos_c] = c_sum
+            reg = i_state[SY_REG]
+            if mode == MODE_FREE or (reg ^ (reg >> 1)) & 3 != 0:  # else no timing information
+                c_line += c_sum - ring_c[pos_c]
+                ring_c[pos_c] = c_sum
+                pos_c += 1
+                if pos_c == n_c:
+                    pos_c = 0
+                    c_line = ring_c.sum()
             c_sum = 0.0
-            pos_c += 1
-            if pos_c == n_c:
-                pos_c = 0
-                c_line = ring_c.sum()
         t = np.float64(n_abs)
         if t >= t_next:
             mu = t_next - (t - 1.0)
@@ -243,6 +338,8 @@ def symbol_sync(
                 f_cached = fk
                 rot4 = 8.0 * np.pi * fk * sps * decim  # 4x the coarse phase per symbol
                 back = complex(np.cos(rot4), np.sin(rot4))
+                rot = per_symbol * (f_hold - fk)
+                held = complex(np.cos(rot), np.sin(rot))
             d2 = yk * yk_prev2.conjugate()
             total4 = d2 * d2 * back  # ~ exp(4j * total phase per symbol), blind to the data
             r2 += total4 - ring_r[pos_r]
@@ -251,7 +348,9 @@ def symbol_sync(
             if pos_r == n_r:
                 pos_r = 0
                 r2 = ring_r.sum()
-            if n_sym & 3 == 2:
+            if mode != MODE_FREE:
+                u2 = held
+            elif n_sym & 3 == 2:
                 u2 = _fourth_root(r2 * back.conjugate(), u2)
             pred = ref * u2
             m = yk.imag * pred.real - yk.real * pred.imag  # Im(yk * conj(pred))
@@ -272,6 +371,12 @@ def symbol_sync(
             slots[row, 6] = yk.real
             slots[row, 7] = yk.imag
             n_out += 1
+            new_mode = _hold_step(llr, params, book, f_state, i_state)
+            if mode == MODE_FREE and new_mode != MODE_FREE:  # a sync word: freeze the offset
+                u2 = _fourth_root(r2 * back.conjugate(), u2)
+                f_hold = fk + np.arctan2(u2.imag, u2.real) / per_symbol
+                held = u2
+            mode = new_mode
             yk_prev2 = yk_prev
             yk_prev = yk
             t_next += sps
@@ -294,6 +399,7 @@ def symbol_sync(
     c_state[SY_REF] = ref
     f_state[SY_T_NEXT] = t_next
     f_state[SY_POWER] = power
+    f_state[SY_F_HOLD] = f_hold
     i_state[SY_POS] = pos
     i_state[SY_PHASE] = phase
     i_state[SY_N_ABS] = n_abs

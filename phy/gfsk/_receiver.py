@@ -8,7 +8,7 @@ import numpy as np
 
 from phy.burst import Burst
 from phy.errors import ConfigError
-from phy.framing import HEADER_BITS, MAX_PAYLOAD_BYTES, BitFramer, FramedBits
+from phy.framing import HEADER_BITS, MAX_PAYLOAD_BYTES, BitFramer, FramedBits, golay24_encode
 from phy.profiles import Profile, get_profile
 
 __all__ = ["Receiver", "channel_filter_length"]
@@ -26,6 +26,13 @@ def _patterns(bits: np.ndarray) -> np.ndarray:
     """5-bit pattern index around each bit 2 .. n-3 (MSB = two bits before)."""
     b = bits.astype(np.int64)
     return 16 * b[:-4] + 8 * b[1:-3] + 4 * b[2:-2] + 2 * b[3:-1] + b[4:]
+
+
+@cache
+def _header_book() -> np.ndarray:
+    """The 4096 Golay (24,12) codewords as rows of +-1 (+1 for bit 0), float64."""
+    words = np.array([golay24_encode(d) for d in range(4096)], dtype=np.int64)
+    return 1.0 - 2.0 * ((words[:, None] >> np.arange(23, -1, -1)) & 1)
 
 
 @cache
@@ -93,6 +100,8 @@ class Receiver:
             raise ConfigError(f"profile {profile.name} is not GFSK; use phy.make_receiver")
         if profile.samples_per_symbol < 4:
             raise ConfigError("the GFSK receiver needs at least 4 samples per symbol")
+        if profile.sync_bits > 48:
+            raise ConfigError("the GFSK receiver takes sync words of up to 48 bits")
         if not 0.0 <= beta <= 0.95:
             raise ConfigError("beta must be in [0, 0.95]")
         self.profile = profile
@@ -111,15 +120,19 @@ class Receiver:
         self._sy_params = np.array(
             [
                 sps_sync,
-                0.0,
+                max_sync_errors,
                 timing_gain,
-                0.0,
+                max_header_errors,
                 beta,
                 1 / 32,
                 self._decim,
+                profile.sync_word,
+                profile.sync_bits,
+                min(max_payload_bytes, MAX_PAYLOAD_BYTES),
             ],
             dtype=np.float64,
         )
+        self._book = _header_book()
         self._table = np.exp(-2j * np.pi * np.arange(sps_sync) / sps_sync)
         self._framer = BitFramer(
             profile=profile,
@@ -205,7 +218,8 @@ class Receiver:
         fe = (self._fe_params, self._fe_c, self._fe_i, self._ring1, self._ring2, self._ring_p)
         fe += (self._ring_x,)
         n = front_end(block, *fe, self._y, self._f)
-        sy = (self._sy_params, self._table, self._sy_c, self._sy_f, self._sy_i, self._ring)
+        sy = (self._sy_params, self._table, self._book, self._sy_c, self._sy_f, self._sy_i)
+        sy += (self._ring,)
         sy += (self._ring_c, self._ring_r)
         k = symbol_sync(self._y[:n], self._f[:n], *sy, self._llr, self._slots)
         if k == 0:

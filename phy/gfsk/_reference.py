@@ -25,8 +25,17 @@ from phy.gfsk._kernels import (
     FE_SUM1,
     FE_SUM2,
     FE_X_PREV,
+    HOLD_HEADER_BITS,
+    HOLD_MARGIN,
+    MODE_FREE,
+    MODE_HEADER,
+    MODE_PAYLOAD,
     SY_C,
+    SY_COUNT,
     SY_CSUM,
+    SY_F_HOLD,
+    SY_HEADER,
+    SY_MODE,
     SY_N_ABS,
     SY_N_SYM,
     SY_PHASE,
@@ -36,6 +45,7 @@ from phy.gfsk._kernels import (
     SY_POWER,
     SY_R2,
     SY_REF,
+    SY_REG,
     SY_T_NEXT,
     SY_U2,
     SY_Y_PREV,
@@ -136,11 +146,47 @@ def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, ring_x, out_y, 
     return picks.size
 
 
+def header_length(soft, book, max_errors, max_length):
+    soft = np.asarray(soft, dtype=np.float64)
+    n = book.shape[1]
+    best = int(np.argmax(book @ (soft[:n] + soft[n:])))
+    errors = int(np.count_nonzero((soft < 0) != np.tile(book[best] < 0, 2)))
+    return -1 if errors > max_errors or best > max_length else best
+
+
+def _hold_step(llr, params, book, f_state, i_state):
+    n_sync = int(params[8])
+    reg = ((int(i_state[SY_REG]) << 1) | int(llr < 0)) % (1 << n_sync)
+    i_state[SY_REG] = reg
+    mode = int(i_state[SY_MODE])
+    if mode == MODE_FREE:
+        if bin(reg ^ int(params[7])).count("1") <= params[1]:
+            i_state[SY_MODE], i_state[SY_COUNT] = MODE_HEADER, 0
+    elif mode == MODE_HEADER:
+        count = int(i_state[SY_COUNT])
+        f_state[SY_HEADER + count] = llr
+        i_state[SY_COUNT] = count + 1
+        if count + 1 == HOLD_HEADER_BITS:
+            soft = f_state[SY_HEADER : SY_HEADER + HOLD_HEADER_BITS]
+            length = header_length(soft, book, params[3], params[9])
+            if length < 0:
+                i_state[SY_MODE] = MODE_FREE
+            else:
+                i_state[SY_MODE], i_state[SY_COUNT] = MODE_PAYLOAD, 8 * length + HOLD_MARGIN
+    else:
+        i_state[SY_COUNT] -= 1
+        if i_state[SY_COUNT] <= 0:
+            i_state[SY_MODE] = MODE_FREE
+    return int(i_state[SY_MODE])
+
+
 def symbol_sync(
-    y, f, params, table, c_state, f_state, i_state, ring, ring_c, ring_r, out_llr, slots
+    y, f, params, table, book, c_state, f_state, i_state, ring, ring_c, ring_r, out_llr, slots
 ):
     sps = int(params[0])
     gain_t, beta, alpha_p, decim = params[2], params[4], params[5], params[6]
+    per_symbol = 2 * np.pi * sps * decim
+    mode, f_hold = int(i_state[SY_MODE]), float(f_state[SY_F_HOLD])
     pos_c, pos_r = int(i_state[SY_POS_C]), int(i_state[SY_POS_R])
     cs = {k: complex(c_state[k]) for k in range(c_state.size)}
     t_next, power = float(f_state[SY_T_NEXT]), float(f_state[SY_POWER])
@@ -156,19 +202,24 @@ def symbol_sync(
         cs[SY_CSUM] += s * s * table[phase]
         phase = (phase + 1) % sps
         if phase == 0:
-            ring_c[pos_c] = cs[SY_CSUM]
-            pos_c = (pos_c + 1) % ring_c.size
-            cs[SY_C] = complex(np.sum(ring_c))
+            last3 = int(i_state[SY_REG]) & 7
+            if mode == MODE_FREE or last3 not in (0, 7):  # a transition among the last 3
+                ring_c[pos_c] = cs[SY_CSUM]
+                pos_c = (pos_c + 1) % ring_c.size
+                cs[SY_C] = complex(np.sum(ring_c))
             cs[SY_CSUM] = 0j
         if n_abs >= t_next:
             mu = t_next - (n_abs - 1)
             yk = cs[SY_Y_PREV] + mu * (yn - cs[SY_Y_PREV])
-            back = np.exp(1j * 8 * np.pi * float(f[n]) * sps * decim)
+            fk = float(f[n])
+            back = np.exp(1j * 8 * np.pi * fk * sps * decim)
             d2 = yk * np.conj(cs[SY_YK_PREV2])
             ring_r[pos_r] = d2 * d2 * back
             pos_r = (pos_r + 1) % ring_r.size
             cs[SY_R2] = complex(np.sum(ring_r))
-            if n_sym % 4 == 2 and abs(cs[SY_R2]) > 0:
+            if mode != MODE_FREE:
+                cs[SY_U2] = np.exp(1j * per_symbol * (f_hold - fk))
+            elif n_sym % 4 == 2 and abs(cs[SY_R2]) > 0:
                 cs[SY_U2] = np.exp(0.25j * np.angle(cs[SY_R2] * np.conj(back)))
             pred = cs[SY_REF] * cs[SY_U2]
             m = (yk * np.conj(pred)).imag
@@ -180,7 +231,7 @@ def symbol_sync(
             out_llr[n_out] = llr
             slots[n_sym % slots.shape[0]] = [
                 t_next * decim + decim - 1,
-                f[n],
+                fk,
                 cs[SY_U2].real,
                 cs[SY_U2].imag,
                 p_k,
@@ -189,6 +240,12 @@ def symbol_sync(
                 yk.imag,
             ]
             n_out += 1
+            new_mode = _hold_step(llr, params, book, f_state, i_state)
+            if mode == MODE_FREE and new_mode != MODE_FREE:
+                if abs(cs[SY_R2]) > 0:
+                    cs[SY_U2] = np.exp(0.25j * np.angle(cs[SY_R2] * np.conj(back)))
+                f_hold = fk + np.angle(cs[SY_U2]) / per_symbol
+            mode = new_mode
             cs[SY_YK_PREV2], cs[SY_YK_PREV] = cs[SY_YK_PREV], yk
             t_next += sps
             if n_sym % 4 == 0 and cs[SY_C] != 0:
@@ -200,7 +257,7 @@ def symbol_sync(
         n_abs += 1
     for k, value in cs.items():
         c_state[k] = value
-    f_state[SY_T_NEXT], f_state[SY_POWER] = t_next, power
+    f_state[SY_T_NEXT], f_state[SY_POWER], f_state[SY_F_HOLD] = t_next, power, f_hold
     i_state[SY_POS], i_state[SY_PHASE] = pos, phase
     i_state[SY_N_ABS], i_state[SY_N_SYM] = n_abs, n_sym
     i_state[SY_POS_C], i_state[SY_POS_R] = pos_c, pos_r

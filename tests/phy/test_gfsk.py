@@ -7,7 +7,8 @@ from scipy.interpolate import CubicSpline
 import phy
 from phy.channel import awgn
 from phy.errors import ConfigError
-from phy.gfsk import Receiver, _kernels, _reference, design_gaussian_pulse, modulate_bits
+from phy.framing import decode_header, encode_header
+from phy.gfsk import Receiver, _kernels, _receiver, _reference, design_gaussian_pulse, modulate_bits
 from phy.profiles import get_profile
 
 GFSK = ("gfsk9k6", "gfsk50k", "gfsk250k")
@@ -35,12 +36,16 @@ def impair(x, *, rng, sample_rate_hz, cfo_hz, ppm, delay, ebn0_db, bit_rate_bps,
 
 
 def _warm_receiver(rng):
+    """A receiver stopped inside a burst's payload (hold on); the rest holds a second burst."""
     p = get_profile("gfsk9k6")
     rx = Receiver(profile=p)
-    x = phy.modulate(p, rng.bytes(30))
-    x = impair(x, rng=rng, sample_rate_hz=p.sample_rate_hz, cfo_hz=3e3, ppm=50, delay=0.3,
-               ebn0_db=12, bit_rate_bps=p.bit_rate_bps, pad=(100, 12000))  # fmt: skip
+    runs = rng.bytes(6) + bytes(8) + rng.bytes(6)  # a 64-symbol run of one tone
+    key_up = [phy.modulate(p, rng.bytes(30)), np.zeros(400), phy.modulate(p, runs)]
+    x = impair(np.concatenate(key_up), rng=rng, sample_rate_hz=p.sample_rate_hz, cfo_hz=3e3,
+               ppm=50, delay=0.3, ebn0_db=12, bit_rate_bps=p.bit_rate_bps,
+               pad=(100, 12000))  # fmt: skip
     rx.process(x[:3001])
+    assert rx._sy_i[_kernels.SY_MODE] == _kernels.MODE_PAYLOAD
     return rx, x[3001:]
 
 
@@ -85,12 +90,13 @@ def test_symbol_sync_matches_reference(n):
         state = _copies(rx._sy_c, rx._sy_f, rx._sy_i, rx._ring, rx._ring_c, rx._ring_r)
         slots = np.zeros((64, 8))
         llr = np.zeros(n + 2, dtype=np.float32)
-        k = impl.symbol_sync(y, f, rx._sy_params, rx._table, *state, llr, slots)
+        k = impl.symbol_sync(y, f, rx._sy_params, rx._table, rx._book, *state, llr, slots)
         results.append((k, llr[:k], slots, state))
     (k1, l1, r1, s1), (k2, l2, r2, s2) = results
     assert k1 == k2
-    if n == 4096:
+    if n == 4096:  # the hold was released and taken again for the second burst
         assert k1 > 1000
+        assert s1[1][_kernels.SY_F_HOLD] != rx._sy_f[_kernels.SY_F_HOLD]
     np.testing.assert_allclose(l1, l2, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(r1, r2, rtol=1e-6, atol=1e-6)
     for a, b in zip(s1, s2, strict=True):
@@ -111,6 +117,21 @@ def test_burst_stats_matches_reference(n):
         outs.append(out)
     np.testing.assert_allclose(outs[0], outs[1], rtol=1e-9, atol=1e-12, equal_nan=True)
     assert np.isnan(outs[0][1]) == (n < 10)
+
+
+def test_header_length_matches_reference_and_framing():
+    rng = np.random.default_rng(8)
+    book = _receiver._header_book()
+    for trial in range(60):
+        length = int(rng.integers(0, 4096))
+        soft = (1.0 - 2.0 * encode_header(length)) * rng.uniform(0.5, 2.0, 48)
+        flips = rng.choice(48, trial % 10, replace=False)  # 0..9 wrong hard bits
+        soft[flips] *= -0.3
+        expected, errors = decode_header(soft.astype(np.float32))
+        if errors > 6 or expected > 1000:
+            expected = -1
+        assert _kernels.header_length(soft, book, 6, 1000) == expected
+        assert _reference.header_length(soft, book, 6, 1000) == expected
 
 
 # --- modulator --------------------------------------------------------------------------------
@@ -199,6 +220,39 @@ def test_round_trip_from_2_4_msps(name):
         if len(payload) >= 40:
             assert abs(burst.cfo_hz - cfo) < 300
         assert abs(burst.start_sample - sync_at) <= 3 * rate / p.sample_rate_hz
+
+
+def _runs_payloads(rng):
+    """All zeros, all ones, alternating, and random payloads with a 64-bit run inside."""
+    zero_run = rng.bytes(20) + bytes(8) + rng.bytes(20)
+    one_run = rng.bytes(30) + b"\xff" * 8 + rng.bytes(5)
+    return [bytes(64), b"\xff" * 64, b"\x55" * 64, b"\xaa" * 17, zero_run, one_run]
+
+
+@pytest.mark.parametrize("rate", [None, 2.4e6])
+@pytest.mark.parametrize("name", GFSK)
+def test_long_runs_of_one_tone_decode_exactly(name, rate):
+    # a run of one tone looks like a carrier offset: the offset is held during a burst
+    p = get_profile(name)
+    rng = np.random.default_rng(len(name) + (rate is None))
+    payloads = _runs_payloads(rng)
+    fs = rate or p.sample_rate_hz
+    stream, truth = _bursts_stream(p, rng, payloads, sample_rate_hz=fs, ebn0_db=16)
+    rx = phy.make_receiver(p, sample_rate_hz=rate)
+    bursts = rx.process(stream) + rx.flush()
+    assert [b.payload for b in bursts] == payloads
+    for burst, (_, cfo, _) in zip(bursts, truth, strict=True):
+        assert abs(burst.cfo_hz - cfo) < 600
+
+
+def test_a_long_run_inside_a_payload_does_not_slip_the_timing():
+    # 2400 symbols without a transition: nothing to time on, the timing must not wander
+    p = get_profile("gfsk50k")
+    rng = np.random.default_rng(12)
+    payloads = [rng.bytes(40) + bytes(300) + rng.bytes(60) for _ in range(3)]
+    stream, _ = _bursts_stream(p, rng, payloads, sample_rate_hz=p.sample_rate_hz, ebn0_db=14)
+    rx = Receiver(profile=p)
+    assert [b.payload for b in rx.process(stream) + rx.flush()] == payloads
 
 
 def test_llrs_are_scaled_like_gaussian_llrs():
