@@ -1,7 +1,8 @@
 """Numba kernels of the PSK receiver (plain NumPy twins in ``_reference.py``).
 
-All three are streaming: state lives in small float64 arrays owned by the caller, outputs go
-to preallocated arrays, and splitting the input anywhere gives the same output.
+``detect``, ``derotate`` and ``demod`` are streaming: state lives in small float64 arrays
+owned by the caller, outputs go to preallocated arrays, and splitting the input anywhere
+gives the same output.
 """
 
 from __future__ import annotations
@@ -11,6 +12,17 @@ import numpy as np
 from phy._jit import njit
 from phy.psk._layout import (
     COS,
+    D_AGE,
+    D_ARM,
+    D_BEST,
+    D_E,
+    D_FIRST,
+    D_IM,
+    D_PEAK,
+    D_PEAK_IM,
+    D_PEAK_RE,
+    D_POS,
+    D_RE,
     ERR_PREV,
     HAVE_PREV,
     OMEGA,
@@ -23,29 +35,35 @@ from phy.psk._layout import (
 
 
 @njit
-def lag_correlate(ext, lag, window, thr2, cos2, state, out_corr, out_trig):
-    """Sliding lag correlation over ``window`` samples and the preamble trigger test.
+def detect(x, x0, stop, lag, window, thr2, cos2, peak_len, state):
+    """Preamble detector: sliding lag correlation, trigger test and peak search.
 
-    ``ext`` holds ``lag + window`` samples of history followed by the new samples. For each
-    new sample ``n`` (``ext`` index ``lag + window + k``) writes
-    ``out_corr[k] = P = sum x[m] conj(x[m - lag])`` over the last ``window`` samples
-    ``m <= n``, and ``out_trig[k]`` = whether ``|P|^2 >= thr2 E^2`` (``E = sum |x[m]|^2``,
-    ``E > 0``), ``Re P <= 0`` and ``Re(P)^2 >= cos2 |P|^2`` (the phase of ``-P`` within
-    ``+-acos(sqrt(cos2))``). ``state`` = [Re P, Im P, E, samples since the sums were last
-    recomputed] (float64), updated in place. The running sums are recomputed from scratch
-    every ``8 * window`` samples, so rounding left behind by a burst of huge samples cannot
-    outlive it. Returns the number of outputs. Cost: ~15 flops per sample.
+    Examines absolute samples ``state[D_POS]`` up to ``stop`` (exclusive) of ``x``, whose
+    first element is absolute sample ``x0``; the ``lag + window`` samples before
+    ``state[D_POS]`` must be in ``x`` (history). For each sample ``n``: ``P = sum x[m]
+    conj(x[m - lag])`` and ``E = sum |x[m]|^2`` over the last ``window`` samples ``m <= n``
+    (running sums, recomputed from scratch every ``8 * window`` samples so the rounding left
+    by a burst of huge samples cannot outlive it); ``n`` triggers when ``n >= state[D_ARM]``,
+    ``E > 0``, ``|P|^2 >= thr2 E^2``, ``Re P <= 0`` and ``Re(P)^2 >= cos2 |P|^2`` (the phase
+    of ``-P`` within ``+-acos(sqrt(cos2))``). From the first trigger on, the trigger with the
+    largest ``|P|`` among the next ``peak_len`` samples is the peak. Returns 1 (and stops
+    after that window) when a peak is complete: ``state[D_PEAK]``, ``state[D_PEAK_RE]``,
+    ``state[D_PEAK_IM]``; else 0 with every sample up to ``stop`` examined. Streaming:
+    splitting the samples anywhere gives the same peaks. Cost: ~15 flops per sample.
     """
     hist = lag + window
-    n_new = ext.shape[0] - hist
-    if n_new <= 0:
-        return 0
-    c_re = state[0]
-    c_im = state[1]
-    e = state[2]
-    age = int(state[3])
-    for k in range(n_new):
-        n = hist + k
+    c_re = state[D_RE]
+    c_im = state[D_IM]
+    e = state[D_E]
+    age = int(state[D_AGE])
+    pos = int(state[D_POS])
+    arm = int(state[D_ARM])
+    first = int(state[D_FIRST])
+    best = state[D_BEST]
+    found = 0
+    while pos < stop:
+        n = pos - x0
+        pos += 1
         age += 1
         if age >= 8 * window:
             age = 0
@@ -53,33 +71,49 @@ def lag_correlate(ext, lag, window, thr2, cos2, state, out_corr, out_trig):
             c_im = 0.0
             e = 0.0
             for m in range(n - window + 1, n + 1):
-                a = ext[m]
-                b = ext[m - lag]
+                a = x[m]
+                b = x[m - lag]
                 c_re += a.real * b.real + a.imag * b.imag
                 c_im += a.imag * b.real - a.real * b.imag
                 e += a.real * a.real + a.imag * a.imag
         else:
-            a = ext[n]
-            b = ext[n - lag]
+            a = x[n]
+            b = x[n - lag]
             c_re += a.real * b.real + a.imag * b.imag
             c_im += a.imag * b.real - a.real * b.imag
             e += a.real * a.real + a.imag * a.imag
-            o = n - window
-            a = ext[o]
-            b = ext[o - lag]
+            a = x[n - window]
+            b = x[n - hist]
             c_re -= a.real * b.real + a.imag * b.imag
             c_im -= a.imag * b.real - a.real * b.imag
             e -= a.real * a.real + a.imag * a.imag
-        out_corr[k] = complex(c_re, c_im)
+        if first < 0 and pos - 1 < arm:
+            continue
         mag2 = c_re * c_re + c_im * c_im
-        out_trig[k] = (
-            e > 0.0 and c_re <= 0.0 and mag2 >= thr2 * e * e and c_re * c_re >= cos2 * mag2
-        )
-    state[0] = c_re
-    state[1] = c_im
-    state[2] = e
-    state[3] = age
-    return n_new
+        trig = e > 0.0 and c_re <= 0.0 and mag2 >= thr2 * e * e and c_re * c_re >= cos2 * mag2
+        if trig:
+            if first < 0:
+                first = pos - 1
+                best = -1.0
+            p_re = np.float32(c_re)
+            p_im = np.float32(c_im)
+            metric = np.float64(p_re) * np.float64(p_re) + np.float64(p_im) * np.float64(p_im)
+            if metric > best:
+                best = metric
+                state[D_PEAK] = pos - 1
+                state[D_PEAK_RE] = p_re
+                state[D_PEAK_IM] = p_im
+        if first >= 0 and pos >= first + peak_len:
+            found = 1
+            break
+    state[D_RE] = c_re
+    state[D_IM] = c_im
+    state[D_E] = e
+    state[D_AGE] = age
+    state[D_POS] = pos
+    state[D_FIRST] = first
+    state[D_BEST] = best
+    return found
 
 
 @njit

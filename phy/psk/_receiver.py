@@ -31,7 +31,7 @@ from phy.errors import ConfigError
 from phy.framing import HEADER_BITS, MAX_PAYLOAD_BYTES, decode_header, golay24_encode
 from phy.profiles import Profile, get_profile
 from phy.psk import _layout as L
-from phy.psk._acquire import acquire
+from phy.psk._acquire import FINE_LAG_SYMBOLS
 from phy.psk._modulator import bits_to_symbols
 from phy.psk._pulse import matched_filter_bank, timing_gain
 
@@ -54,7 +54,6 @@ def _kernels():
 DETECT_SYMBOLS = 40  # detector window
 PEAK_SYMBOLS = DETECT_SYMBOLS + 2  # how far past the first trigger the window is sought
 SYNC_SEARCH_SYMBOLS = 72  # where the sync word may start, counted from the demod start
-DETECT_BLOCK = 16384  # most samples the detector runs ahead of the search
 _SEARCH, _DEMOD = 0, 1
 _SYNC, _PAYLOAD = 0, 1
 _MAX_SNR = 1e6  # 60 dB: caps the SNR estimate (and the LLRs) on a noiseless burst
@@ -139,6 +138,10 @@ class Receiver:
         self._syms = np.zeros(SYNC_SEARCH_SYMBOLS + -(-max_bits // self._bps), np.complex64)
         self._times = np.zeros(self._syms.size, dtype=np.float64)
         self._header_soft = np.zeros(HEADER_BITS, dtype=np.float32)
+        self._det = np.zeros(L.D_N_STATE, dtype=np.float64)
+        self._acq = np.zeros(4, dtype=np.float64)
+        self._state = np.zeros(L.N_STATE, dtype=np.float64)
+        self._xd = np.zeros(0, dtype=np.complex64)
         self._sync_out = np.zeros(4, dtype=np.int64)
         self._stats_out = np.zeros(4, dtype=np.float64)
         self.counters = {
@@ -158,8 +161,9 @@ class Receiver:
 
     def reset(self) -> None:
         """Forget the stream (counters are kept)."""
-        self._x = np.zeros(0, dtype=np.complex64)
-        self._x0 = 0  # absolute index of self._x[0]
+        hist = self._lag + self._window
+        self._x = np.zeros(hist, dtype=np.complex64)  # silence before the stream
+        self._x0 = -hist  # absolute index of self._x[0]
         self._enter_search(0)
 
     def process(self, samples: np.ndarray) -> list[Burst]:
@@ -195,100 +199,66 @@ class Receiver:
         The detector only runs while searching; restarting it at the end of each burst
         (from the raw samples before ``position``) keeps the result independent of chunking.
         """
-        self._mode = _SEARCH
-        self._search_pos = position
         hist = self._lag + self._window
-        lo = position - hist - self._x0
-        if lo >= 0:
-            self._det_hist = self._x[lo : lo + hist].copy()
-        else:  # the start of the stream: silence before it
-            before = self._x[: max(position - self._x0, 0)]
-            self._det_hist = np.concatenate([np.zeros(hist - before.size, np.complex64), before])
-        self._det_state = np.zeros(4, dtype=np.float64)
-        self._det_state[3] = 8 * self._window - 1  # recompute the sums at the first sample
-        self._det0 = position  # absolute index of self._corr[0]
-        self._det_block = 4 * hist  # detector run-ahead: grows while nothing is found
-        self._corr = np.zeros(0, dtype=np.complex64)
-        self._trig = np.zeros(0, dtype=bool)
-
-    def _detect(self, stop: int) -> int:
-        """Run the detector up to absolute sample ``stop`` (or the end of the buffer).
-
-        Returns the absolute index just past the last sample with a detector output.
-        """
-        start = self._det0 + self._corr.size
-        new = self._x[start - self._x0 : stop - self._x0]
-        if new.size == 0:
-            return start
-        ext = np.concatenate([self._det_hist, new])
-        corr = np.empty(new.size, dtype=np.complex64)
-        trig = np.empty(new.size, dtype=np.bool_)
-        self._kern.lag_correlate(
-            ext, self._lag, self._window, self._thr2, self._cos2, self._det_state, corr, trig
-        )
-        self._det_hist = ext[ext.size - self._det_hist.size :]
-        self._corr = np.concatenate([self._corr, corr])
-        self._trig = np.concatenate([self._trig, trig])
-        return start + new.size
+        position = max(position, self._x0 + hist)  # its history must still be buffered
+        self._mode = _SEARCH
+        det = self._det
+        det[:] = 0.0
+        det[L.D_AGE] = 8 * self._window - 1  # recompute the sums at the first sample
+        det[L.D_POS] = position
+        det[L.D_ARM] = position + hist - 1  # the first window wholly after ``position``
+        det[L.D_FIRST] = -1.0
 
     def _search(self) -> bool:
-        """Look for a preamble from ``_search_pos`` on; start a burst when one is found."""
-        span = self._lag + self._window
-        end = self._x0 + self._x.size
-        while True:
-            block = self._det_block
-            self._det_block = min(2 * block, DETECT_BLOCK)
-            done = self._detect(min(self._det0 + self._corr.size + block, end))
-            lo = self._search_pos + span - 1 - self._det0
-            hi = done - self._det0
-            if lo >= hi:
-                return False
-            trig = self._trig[lo:hi]
-            first = int(trig.argmax())
-            if trig[first]:
-                break
-            self._search_pos = done - span + 1
-            if done >= end:
-                return False
-        first += lo
-        last = first + PEAK_SYMBOLS * self._sps
-        if self._detect(self._det0 + last) < self._det0 + last:
-            self._search_pos = self._det0 + first - span + 1
+        """Run the detector over the buffer; start a burst when a preamble peak is found."""
+        if not self._kern.detect(
+            self._x,
+            self._x0,
+            self._x0 + self._x.size,
+            self._lag,
+            self._window,
+            self._thr2,
+            self._cos2,
+            PEAK_SYMBOLS * self._sps,
+            self._det,
+        ):
             return False
-        corr = self._corr[first:last]
-        metric = corr.real.astype(np.float64) ** 2 + corr.imag.astype(np.float64) ** 2
-        peak = first + int(np.where(self._trig[first:last], metric, -1.0).argmax())
-        self._start_burst(self._det0 + peak, complex(self._corr[peak]))
+        det = self._det
+        self._start_burst(int(det[L.D_PEAK]), det[L.D_PEAK_RE], det[L.D_PEAK_IM])
         return True
 
     # ----------------------------------------------------------------- one burst
-    def _start_burst(self, peak: int, lag_corr: complex) -> None:
+    def _start_burst(self, peak: int, lag_re: float, lag_im: float) -> None:
         """Acquire on the window ending at absolute sample ``peak`` and start demodulating."""
         span = self._lag + self._window
         s0 = peak - span + 1 - self._x0
-        acq = acquire(self._x[s0 : s0 + span], lag_corr, self._sps)
+        acq = self._acq
+        sps = self._sps
+        self._kern.acquire_window(
+            self._x[s0 : s0 + span], lag_re, lag_im, sps, FINE_LAG_SYMBOLS * sps, acq
+        )
+        omega, phase, peak_t, level = (float(v) for v in acq)
         self.counters["detections"] += 1
         self._mode = _DEMOD
         self._phase = _SYNC
         self._peak_abs = peak
-        self._omega = acq.omega
-        self._gain = 1.0 / max(acq.level * abs(self._tone_gain), 1e-30)
-        if not math.isfinite(self._gain * acq.omega):
-            self._gain, acq = 0.0, acq.__class__(omega=0.0, phase=0.0, peak=0.0, level=0.0)
+        self._omega = omega
+        self._gain = 1.0 / max(level * abs(self._tone_gain), 1e-30)
+        if not math.isfinite(self._gain * omega):
+            self._gain, omega, phase, peak_t = 0.0, 0.0, 0.0, 0.0
+            self._omega = 0.0
         self._b0 = self._x0 + s0  # absolute index of derotation phase 0
-        self._corr = self._corr[:0]  # the detector restarts after the burst
-        self._trig = self._trig[:0]
-        self._xd = np.zeros(0, dtype=np.complex64)
+        self._xd = self._xd[:0]
         self._xd0 = self._b0  # absolute index of self._xd[0]
         self._drot_next = self._b0
-        half = self._bank.shape[1] // 2
-        need = half - 1
-        t0 = acq.peak + self._sps * math.ceil((need - acq.peak) / self._sps)
-        self._state = np.zeros(L.N_STATE, dtype=np.float64)
-        self._state[L.T_NEXT] = t0
-        theta = acq.phase - (math.pi / 4 if self._qpsk else 0.0)
-        self._state[L.COS] = math.cos(theta)
-        self._state[L.SIN] = math.sin(theta)
+        need = self._bank.shape[1] // 2 - 1
+        t0 = peak_t + sps * math.ceil((need - peak_t) / sps)
+        state = self._state
+        state[:] = 0.0
+        state[L.T_NEXT] = t0
+        theta = phase - (math.pi / 4 if self._qpsk else 0.0)
+        state[L.COS] = math.cos(theta)
+        state[L.SIN] = math.sin(theta)
         self._nsym = 0
         self._target = SYNC_SEARCH_SYMBOLS + self._n_sync + self._n_header
 
@@ -411,8 +381,10 @@ class Receiver:
     # ----------------------------------------------------------------- memory
     def _trim(self) -> None:
         hist = self._lag + self._window
-        if self._mode == _SEARCH:
-            keep_abs = self._search_pos
+        if self._mode == _SEARCH:  # the detector's history, or the pending peak's window
+            det = self._det
+            first = det[L.D_FIRST]
+            keep_abs = int(first if first >= 0 else det[L.D_POS]) - hist
         else:  # raw samples from before the strobe: a restarted detector needs them
             strobe = int(self._xd0 + self._state[L.T_NEXT])
             keep_abs = strobe - self._bank.shape[1] - 2 * self._sps - hist
@@ -422,9 +394,3 @@ class Receiver:
         if keep > 0:
             self._x = self._x[keep:]
             self._x0 += keep
-        if self._mode == _SEARCH:
-            drop = min(max(self._search_pos + hist - 1 - self._det0, 0), self._corr.size)
-            if drop > 0:
-                self._corr = self._corr[drop:]
-                self._trig = self._trig[drop:]
-                self._det0 += drop

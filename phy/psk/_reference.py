@@ -6,6 +6,17 @@ import numpy as np
 
 from phy.psk._layout import (
     COS,
+    D_AGE,
+    D_ARM,
+    D_BEST,
+    D_E,
+    D_FIRST,
+    D_IM,
+    D_PEAK,
+    D_PEAK_IM,
+    D_PEAK_RE,
+    D_POS,
+    D_RE,
     ERR_PREV,
     HAVE_PREV,
     OMEGA,
@@ -17,27 +28,39 @@ from phy.psk._layout import (
 )
 
 
-def lag_correlate(ext, lag, window, thr2, cos2, state, out_corr, out_trig):
+def detect(x, x0, stop, lag, window, thr2, cos2, peak_len, state):
     hist = lag + window
-    n_new = ext.shape[0] - hist
-    if n_new <= 0:
+    pos = int(state[D_POS])
+    if pos >= stop:
         return 0
-    x = ext.astype(np.complex128)
-    prod = x[lag:] * np.conj(x[:-lag])  # prod[j] is for sample j + lag
-    power = np.abs(x) ** 2
-    corr_c = np.concatenate([[0], np.cumsum(prod)])
-    pow_c = np.concatenate([[0], np.cumsum(power)])
-    n = np.arange(hist, ext.shape[0])
-    corr = corr_c[n - lag + 1] - corr_c[n - lag + 1 - window]
-    energy = pow_c[n + 1] - pow_c[n + 1 - window]
+    seg = x[pos - hist - x0 : stop - x0].astype(np.complex128)
+    prod = seg[lag:] * np.conj(seg[:-lag])  # prod[j] is for segment sample j + lag
+    csum = np.concatenate([[0], np.cumsum(prod)])
+    esum = np.concatenate([[0], np.cumsum(np.abs(seg) ** 2)])
+    n = np.arange(hist, seg.size)  # segment indices of the examined samples
+    corr = csum[n - lag + 1] - csum[n - lag + 1 - window]
+    energy = esum[n + 1] - esum[n + 1 - window]
     mag2 = np.abs(corr) ** 2
-    out_corr[:n_new] = corr
-    out_trig[:n_new] = (
-        (energy > 0) & (corr.real <= 0) & (mag2 >= thr2 * energy**2) & (corr.real**2 >= cos2 * mag2)
-    )
-    state[0], state[1], state[2] = corr[-1].real, corr[-1].imag, energy[-1]
-    state[3] = (state[3] + n_new) % (8 * window)
-    return n_new
+    trig = (energy > 0) & (corr.real <= 0) & (mag2 >= thr2 * energy**2)
+    trig &= corr.real**2 >= cos2 * mag2
+    absn = n - hist + pos
+    trig &= absn >= state[D_ARM]
+    first = int(state[D_FIRST])
+    if first < 0 and trig.any():
+        first = int(absn[trig.argmax()])
+        state[D_FIRST], state[D_BEST] = first, -1.0
+    end = min(first + peak_len, stop) if first >= 0 else stop
+    for k in np.flatnonzero(trig & (absn < end)):
+        p = corr[k].astype(np.complex64)
+        metric = float(p.real) ** 2 + float(p.imag) ** 2
+        if metric > state[D_BEST]:
+            state[D_BEST], state[D_PEAK] = metric, absn[k]
+            state[D_PEAK_RE], state[D_PEAK_IM] = p.real, p.imag
+    last = end - 1 - pos  # index into n of the last examined sample
+    state[D_RE], state[D_IM], state[D_E] = corr[last].real, corr[last].imag, energy[last]
+    state[D_AGE] = (state[D_AGE] + last + 1) % (8 * window)
+    state[D_POS] = end
+    return int(first >= 0 and end == first + peak_len)
 
 
 def derotate(x, omega, phase0, n0, gain, out):

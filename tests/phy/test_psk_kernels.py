@@ -15,47 +15,60 @@ def _noise(n, rng):
     return (rng.standard_normal(2 * n) / np.sqrt(2)).astype(np.float32).view(np.complex64)
 
 
+def _detector_state(position, lag, window):
+    state = np.zeros(_layout.D_N_STATE)
+    state[_layout.D_AGE] = 8 * window - 1
+    state[_layout.D_POS] = position
+    state[_layout.D_ARM] = position + lag + window - 1
+    state[_layout.D_FIRST] = -1
+    return state
+
+
+def _preamble_in_noise(n, rng, sps=4, at=1000):
+    """Noise with an alternating-symbol tone pair (a preamble, 2 kHz-ish offset) from ``at``."""
+    x = 0.3 * _noise(n, rng)
+    k = np.arange(max(n - at, 0))
+    x[at:] += np.cos(np.pi * k / sps) * np.exp(1j * (0.003 * k + 1.0))
+    return x.astype(np.complex64)
+
+
 @pytest.mark.parametrize("n", LENGTHS)
-def test_lag_correlate_matches_reference(n):
+def test_detect_matches_reference(n):
     rng = np.random.default_rng(n)
-    lag, window = 4, 40
-    ext = np.concatenate([np.zeros(lag + window, np.complex64), _noise(n, rng)])
+    lag, window, peak_len = 4, 160, 168
+    x = np.concatenate([np.zeros(lag + window, np.complex64), _preamble_in_noise(n, rng)])
+    x0 = -(lag + window)
     results = []
     for impl in (_kernels, _reference):
-        state = np.zeros(4)
-        corr = np.zeros(n, np.complex64)
-        trig = np.zeros(n, np.bool_)
-        k = impl.lag_correlate(ext, lag, window, 0.02, 0.5, state, corr, trig)
-        results.append((k, corr, trig, state[:3]))
-    assert results[0][0] == results[1][0] == n
-    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(results[0][3], results[1][3], rtol=1e-4, atol=1e-4)
-    assert np.count_nonzero(results[0][2] != results[1][2]) <= n // 500  # threshold ties
-    if n == 4096:
-        assert 0 < np.count_nonzero(results[0][2]) < n
+        state = _detector_state(0, lag, window)
+        found = impl.detect(x, x0, n, lag, window, 0.0625, 0.9, peak_len, state)
+        results.append((found, state))
+    assert results[0][0] == results[1][0]
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-4, atol=1e-3)
+    if n == 4096:  # the tone pair triggers; the peak is inside the preamble
+        assert results[0][0] == 1
+        assert 1000 + window <= results[0][1][_layout.D_PEAK] < 1000 + window + peak_len
 
 
-def test_lag_correlate_is_chunk_invariant():
+def test_detect_is_chunk_invariant_and_quiet_on_noise():
     rng = np.random.default_rng(3)
-    lag, window, n = 2, 30, 5000
-    x = _noise(n, rng)
-    hist = lag + window
+    lag, window, n = 2, 80, 6000
+    x = np.concatenate([np.zeros(lag + window, np.complex64), _preamble_in_noise(n, rng, 2, 4000)])
 
-    def run(parts):
-        state = np.zeros(4)
-        buf = np.zeros(hist, np.complex64)
-        outs = []
-        for part in parts:
-            ext = np.concatenate([buf, part])
-            corr = np.zeros(part.size, np.complex64)
-            trig = np.zeros(part.size, np.bool_)
-            _kernels.lag_correlate(ext, lag, window, 0.05, 0.5, state, corr, trig)
-            buf = ext[ext.size - hist :]
-            outs.append(corr)
-        return np.concatenate(outs)
+    def run(stops):
+        state = _detector_state(0, lag, window)
+        for stop in stops:
+            while _kernels.detect(x, -lag - window, stop, lag, window, 0.1225, 0.9, 84, state):
+                return state, stop
+        return state, None
 
-    split = np.sort(rng.choice(np.arange(1, n), size=12, replace=False))
-    np.testing.assert_array_equal(run([x]), run(np.split(x, split)))
+    stops = np.sort(rng.choice(np.arange(1, n), size=12, replace=False)).tolist()
+    whole, _ = run([n])
+    parts, _ = run([*stops, n])
+    np.testing.assert_array_equal(whole, parts)
+    assert 4000 < whole[_layout.D_PEAK] < 4000 + window + 84
+    quiet, _ = run([3900])  # noise alone: no trigger
+    assert quiet[_layout.D_FIRST] == -1
 
 
 @pytest.mark.parametrize("n", LENGTHS)
