@@ -53,6 +53,7 @@ def _kernels():
 
 DETECT_SYMBOLS = 40  # detector window
 PEAK_SYMBOLS = DETECT_SYMBOLS + 2  # how far past the first trigger the window is sought
+DEROTATE_BLOCK = 16384  # most samples derotated per step
 SYNC_SEARCH_SYMBOLS = 72  # where the sync word may start, counted from the demod start
 _SEARCH, _DEMOD = 0, 1
 _SYNC, _PAYLOAD = 0, 1
@@ -141,7 +142,9 @@ class Receiver:
         self._det = np.zeros(L.D_N_STATE, dtype=np.float64)
         self._acq = np.zeros(4, dtype=np.float64)
         self._state = np.zeros(L.N_STATE, dtype=np.float64)
-        self._xd = np.zeros(0, dtype=np.complex64)
+        taps = self._bank.shape[1]
+        self._xd_buf = np.zeros(DEROTATE_BLOCK + 2 * taps + 8 * sps, dtype=np.complex64)
+        self._xd_len = 0  # derotated samples held in self._xd_buf
         self._sync_out = np.zeros(4, dtype=np.int64)
         self._stats_out = np.zeros(4, dtype=np.float64)
         self.counters = {
@@ -157,7 +160,7 @@ class Receiver:
     @property
     def buffered_samples(self) -> int:
         """Samples held between calls (bounded: about one detector window, or one chunk)."""
-        return self._x.size + (self._xd.size if self._mode == _DEMOD else 0)
+        return self._x.size + (self._xd_len if self._mode == _DEMOD else 0)
 
     def reset(self) -> None:
         """Forget the stream (counters are kept)."""
@@ -248,8 +251,8 @@ class Receiver:
             self._gain, omega, phase, peak_t = 0.0, 0.0, 0.0, 0.0
             self._omega = 0.0
         self._b0 = self._x0 + s0  # absolute index of derotation phase 0
-        self._xd = self._xd[:0]
-        self._xd0 = self._b0  # absolute index of self._xd[0]
+        self._xd_len = 0
+        self._xd0 = self._b0  # absolute index of self._xd_buf[0]
         self._drot_next = self._b0
         need = self._bank.shape[1] // 2 - 1
         t0 = peak_t + sps * math.ceil((need - peak_t) / sps)
@@ -268,7 +271,7 @@ class Receiver:
             self._derotate_ahead()
             before = self._nsym
             n = self._kern.demod(
-                self._xd,
+                self._xd_buf[: self._xd_len],
                 self._bank,
                 self._sps,
                 self._state,
@@ -282,7 +285,6 @@ class Receiver:
             if self._nsym < self._target:
                 if n == 0 and self._state[L.T_NEXT] < self._bank.shape[1] // 2:
                     return self._abandon("sync_misses")  # loops derailed: only on garbage
-                self._trim_xd()
                 if self._drot_next < self._x0 + self._x.size:
                     continue
                 return False, None
@@ -294,25 +296,35 @@ class Receiver:
                 return True, self._finish()
 
     def _derotate_ahead(self) -> None:
-        """Derotate and level the raw samples the symbols up to the target will need."""
-        half = self._bank.shape[1] // 2
-        ahead = (self._target - self._nsym) * self._sps * 1.1 + 2 * half + 4 * self._sps
-        stop = min(int(self._xd0 + self._state[L.T_NEXT] + ahead), self._x0 + self._x.size)
-        if stop <= self._drot_next:
-            return
-        new = self._x[self._drot_next - self._x0 : stop - self._x0]
-        rot = np.empty_like(new)
-        self._kern.derotate(new, self._omega, 0.0, self._drot_next - self._b0, self._gain, rot)
-        self._xd = np.concatenate([self._xd, rot])
-        self._drot_next = stop
+        """Derotate and level the raw samples the symbols up to the target will need.
 
-    def _trim_xd(self) -> None:
+        First drops the derotated samples behind the strobe's filter span, then appends at
+        most ``DEROTATE_BLOCK`` samples (the caller loops while raw samples remain).
+        """
         half = self._bank.shape[1] // 2
-        keep = int(np.floor(self._state[L.T_NEXT])) - half - self._sps
+        keep = int(self._state[L.T_NEXT]) - half - self._sps
         if keep > 0:
-            self._xd = self._xd[keep:]
+            n = self._xd_len - keep
+            self._xd_buf[:n] = self._xd_buf[keep : self._xd_len]
+            self._xd_len = n
             self._xd0 += keep
             self._state[L.T_NEXT] -= keep
+        ahead = (self._target - self._nsym) * self._sps * 1.1 + 2 * half + 4 * self._sps
+        stop = min(
+            int(self._xd0 + self._state[L.T_NEXT] + ahead),
+            self._x0 + self._x.size,
+            self._xd0 + self._xd_buf.size,
+        )
+        n = stop - self._drot_next
+        if n <= 0:
+            return
+        lo = self._drot_next - self._x0
+        out = self._xd_buf[self._xd_len : self._xd_len + n]
+        self._kern.derotate(
+            self._x[lo : lo + n], self._omega, 0.0, self._drot_next - self._b0, self._gain, out
+        )
+        self._xd_len += n
+        self._drot_next = stop
 
     def _sync_and_header(self) -> str | None:
         """Find the sync word and read the header; None, or the counter of the failure."""
