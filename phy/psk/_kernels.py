@@ -284,32 +284,48 @@ def symbol_stats(z, qpsk, out):
 
 
 @njit
+def _derotate_exact(x, omega, out):
+    """``out[k] = x[k] exp(-j omega k)`` (complex128), the phasor re-anchored every 16."""
+    step = complex(np.cos(omega), -np.sin(omega))
+    rot = complex(1.0, 0.0)
+    for k in range(x.shape[0]):
+        if k % 16 == 0:
+            rot = complex(np.cos(omega * k), -np.sin(omega * k))
+        out[k] = x[k] * rot
+        rot *= step
+
+
+@njit
 def acquire_window(x, lag_re, lag_im, sps, fine_lag, out):
     """Burst parameters from a preamble window (the maths is in ``_acquire``).
 
     Writes ``out`` = [carrier offset (rad per sample), carrier phase (rad, modulo pi), a
     symbol peak (fractional index into ``x``, modulo ``sps``), tone-pair level]. ``lag_re``,
     ``lag_im`` is the detector's one-symbol-lag correlation over the window; the 8-symbol
-    refinement uses lag ``fine_lag`` when ``x`` is longer than twice that. Cost: 3 passes.
+    refinement uses lag ``fine_lag`` when ``x`` is longer than twice that. Cost: 4 passes, a
+    sine and cosine every 16 samples.
     """
     n = x.shape[0]
     omega = np.arctan2(-lag_im, -lag_re) / sps
+    d = np.empty(n, dtype=np.complex128)
+    _derotate_exact(x, omega, d)
     if n > 2 * fine_lag:
         acc = complex(0.0, 0.0)
         for k in range(fine_lag, n):
-            a = x[k] * complex(np.cos(omega * k), -np.sin(omega * k))
-            m = k - fine_lag
-            b = x[m] * complex(np.cos(omega * m), -np.sin(omega * m))
-            acc += a * b.conjugate()
-        omega += np.arctan2(acc.imag, acc.real) / fine_lag
+            acc += d[k] * d[k - fine_lag].conjugate()
+        delta = np.arctan2(acc.imag, acc.real) / fine_lag
+        omega += delta
+        _derotate_exact(d, delta, d)
     usable = n - n % (2 * sps)
+    tones = np.empty(2 * sps, dtype=np.complex128)
+    for k in range(2 * sps):
+        tones[k] = complex(np.cos(np.pi * k / sps), -np.sin(np.pi * k / sps))
     c_plus = complex(0.0, 0.0)
     c_minus = complex(0.0, 0.0)
     for k in range(usable):
-        d = x[k] * complex(np.cos(omega * k), -np.sin(omega * k))
-        tone = complex(np.cos(np.pi * k / sps), -np.sin(np.pi * k / sps))
-        c_plus += d * tone
-        c_minus += d * tone.conjugate()
+        tone = tones[k % (2 * sps)]
+        c_plus += d[k] * tone
+        c_minus += d[k] * tone.conjugate()
     t = c_minus * c_plus.conjugate()
     ph = c_plus * c_minus
     out[0] = omega
