@@ -21,7 +21,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "bench",
         help="throughput per profile (symbols/s, samples/s, real-time factor) and compile time",
-        description=__doc__.splitlines()[0].split(": ", 1)[1],
+        description=__doc__.splitlines()[0].split(": ", 1)[1].replace("``", ""),
     )
     parser.add_argument(
         "--profile",

@@ -21,7 +21,7 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "simulate",
         help="BER/PER against Eb/N0 over the simulated channel, with theory and plots",
-        description=__doc__.splitlines()[0].split(": ", 1)[1],
+        description=__doc__.splitlines()[0].split(": ", 1)[1].replace("``", ""),
     )
     parser.add_argument("--profile", required=True, help="modem profile (see sdrlink profiles)")
     parser.add_argument(
