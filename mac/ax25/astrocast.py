@@ -14,7 +14,7 @@ from functools import cache
 import numpy as np
 
 from mac.ax25._fcs import fcs_ok
-from mac.ax25.fx25 import Fx25Frame
+from mac.ax25.fx25 import Fx25Frame, find_word
 
 __all__ = ["AstrocastDecoder"]
 
@@ -64,7 +64,7 @@ class AstrocastDecoder:
     """Streaming decoder of Astrocast FX.25 blocks over NRZI-decoded hard bits."""
 
     def __init__(self, *, max_tag_errors: int = 8) -> None:
-        self._tag = np.array([int(c) for c in _TAG], dtype=np.uint8)
+        self._tag_word = int(_TAG, 2)
         self._max_tag_errors = max_tag_errors
         self.counters = {"tags": 0, "rs_failures": 0, "frames": 0, "no_frame": 0}
         self.reset()
@@ -78,12 +78,11 @@ class AstrocastDecoder:
         found = []
         block_bits = 8 * _BLOCK_BYTES
         while self._bits.size >= 64:
-            windows = np.lib.stride_tricks.sliding_window_view(self._bits, 64)
-            hits = np.flatnonzero((windows != self._tag).sum(axis=1) <= self._max_tag_errors)
-            if hits.size == 0:
+            hit = find_word(self._bits, [self._tag_word], self._max_tag_errors)
+            if hit is None:
                 self._drop(self._bits.size - 63)
                 break
-            first = int(hits[0]) + 64
+            first = hit[1]
             if self._bits.size < first + block_bits:
                 self._drop(first - 64)
                 break

@@ -66,6 +66,31 @@ def _rs_decode(check_bytes: int, codeword: bytes, erasures: list[int]):
     return None if decoded is None else (decoded, corrected)
 
 
+def time_order_word(bits: np.ndarray) -> int:
+    """A bit sequence (first sent first) as the integer ``phy``'s sync search compares."""
+    return int("".join(str(int(b)) for b in bits), 2)
+
+
+def find_word(bits: np.ndarray, words: list[int], max_errors: int) -> tuple[int, int] | None:
+    """(index into ``words``, end index) of the earliest 64-bit word in ``bits``, or None.
+
+    Uses the shift-register sync search kernel of ``phy.dsp`` (O(len(bits)) per word).
+    """
+    from phy.dsp._kernels import sync_search
+
+    if bits.size < 64:
+        return None
+    llrs = 1.0 - 2.0 * bits.astype(np.float32)
+    positions = np.empty(bits.size, dtype=np.int64)
+    errors = np.empty(bits.size, dtype=np.int64)
+    best = None
+    for k, word in enumerate(words):
+        found = sync_search(llrs, 0, np.uint64(word), 64, max_errors, positions, errors)
+        if found and (best is None or positions[0] < best[1]):
+            best = (k, int(positions[0]))
+    return best
+
+
 def _frames_in(data: bytes) -> list[HdlcFrame]:
     """HDLC frames in a corrected data block (already NRZI-decoded)."""
     bits = np.unpackbits(np.frombuffer(data, np.uint8), bitorder="little")
@@ -130,10 +155,7 @@ class Fx25Decoder:
 
     def __init__(self, *, max_tag_errors: int = 6) -> None:
         self._max_tag_errors = max_tag_errors
-        self._tag_words = np.array(
-            [int.from_bytes(_tag_bits(t.value)[::-1].tobytes(), "big") for t in TAGS]
-        )
-        self._tag_patterns = np.stack([_tag_bits(t.value) for t in TAGS])
+        self._tag_words = [time_order_word(_tag_bits(t.value)) for t in TAGS]
         self.counters = {"tags": 0, "rs_failures": 0, "frames": 0, "no_frame": 0}
         self.reset()
 
@@ -183,20 +205,13 @@ class Fx25Decoder:
                 self._pending = (self._pending[0], self._pending[1] - n)
 
     def _find_tag(self) -> tuple[Fx25Tag, int] | None:
-        if self._bits.size < 64:
+        """The earliest tag (and its end) in the buffer, within ``max_tag_errors`` bits."""
+        hit = find_word(self._bits, self._tag_words, self._max_tag_errors)
+        if hit is None:
             return None
-        windows = np.lib.stride_tricks.sliding_window_view(self._bits, 64)
-        # Cheap prefilter on the first 16 bits, then full distance on the candidates.
-        prefix = windows[:, :16]
-        for k, pattern in enumerate(self._tag_patterns):
-            close = np.flatnonzero((prefix != pattern[:16]).sum(axis=1) <= self._max_tag_errors)
-            if close.size:
-                dist = (windows[close] != pattern).sum(axis=1)
-                good = close[dist <= self._max_tag_errors]
-                if good.size:
-                    self.counters["tags"] += 1
-                    return TAGS[k], int(good[0]) + 64
-        return None
+        self.counters["tags"] += 1
+        k, end = hit
+        return TAGS[k], end
 
     def _decode_block(
         self, tag: Fx25Tag, bits: np.ndarray, rel: np.ndarray, first_bit: int
@@ -211,8 +226,7 @@ class Fx25Decoder:
         weakest = positions[np.argsort(byte_rel, kind="stable")]
         deframed = None
         decoded_any = False
-        quarter = tag.check_bytes // 4
-        for n_erasures in (0, quarter, 2 * quarter, 3 * quarter, 4 * quarter):
+        for n_erasures in range(tag.check_bytes + 1):  # Numba RS: ~10 us per attempt
             result = _rs_decode(tag.check_bytes, codeword, sorted(weakest[:n_erasures].tolist()))
             if result is not None:
                 decoded_any = True

@@ -150,11 +150,9 @@ class HdlcDeframer:
         bits = self._bits[start:stop]
         rel = self._rel[start:stop]
         # Run length of 1s ending at each bit; a 0 after exactly five 1s is stuffing.
-        ones = np.zeros(bits.size, dtype=np.int64)
-        run = 0
-        for i, bit in enumerate(bits.tolist()):
-            run = run + 1 if bit else 0
-            ones[i] = run
+        index = np.arange(bits.size)
+        last_zero = np.maximum.accumulate(np.where(bits == 0, index, -1))
+        ones = index - last_zero
         if ones.max(initial=0) >= 6:
             self.counters["aborts"] += 1
             return None

@@ -93,6 +93,8 @@ class PacketDecoder:
     fix_bits : CRC-guided repair of one or two weak bits (0 = off, the default).
     fx25 : also look for FX.25 blocks.
     n_slicers : parallel AFSK decision streams (twist hypotheses); frames are deduplicated.
+        When the demodulator gives several rows (on one bit clock), their mean is decoded as
+        one more stream: soft combining recovers frames that no single row gets.
     """
 
     def __init__(
@@ -124,6 +126,8 @@ class PacketDecoder:
                 **demod_options,
             )
         n_streams = int(getattr(self._demod, "n_slicers", 1) or 1)
+        self._combine = n_streams > 1
+        n_streams += self._combine  # plus the mean of all rows (diversity combining)
         self._receiver = Ax25Receiver(
             n_streams=n_streams, fix_bits=fix_bits, fx25=fx25, astrocast=mode == "fsk1200"
         )
@@ -138,7 +142,10 @@ class PacketDecoder:
     def process(self, audio: np.ndarray) -> list[Ax25Packet]:
         """Packets completed in this chunk of float32 audio."""
         audio = np.nan_to_num(np.asarray(audio, dtype=np.float32))
-        return self._receiver.push(self._demod.process(audio))
+        llrs = self._demod.process(audio)
+        if self._combine:
+            llrs = np.vstack([llrs, llrs.mean(axis=0, keepdims=True)])
+        return self._receiver.push(llrs)
 
     def flush(self) -> list[Ax25Packet]:
         """Packets still in the filters at the end of a finite stream."""
