@@ -72,7 +72,7 @@ class PacketPipeline:
             raise ConfigError(f"unknown packet mode {mode!r}; choose one of: {', '.join(MODES)}")
         if is_complex and not fm:
             raise ConfigError(
-                "packet radio from IQ needs --fm (narrowband FM demodulation into audio)"
+                f"{mode} needs audio samples; for an IQ capture add --fm (FM demodulation)"
             )
         if fm and not is_complex:
             raise ConfigError("--fm needs an IQ capture; this source is already audio")
