@@ -7,6 +7,10 @@ chunks. Bit errors are counted on the payloads of the bursts that were detected 
 and header passed); missed bursts are reported as the detection probability.
 
     python benchmarks/gfsk_ber.py [--profiles gfsk9k6,...] [--ebn0 8,9,10,11,12]
+        [--payload random|zeros|ones|alternating|run64]
+
+``--payload`` picks the payload bits: random (default), all zeros, all ones, alternating
+(0x55 bytes), or random with a 64-bit run of zeros or ones at a random byte position.
 """
 
 from __future__ import annotations
@@ -29,11 +33,26 @@ def _impair(x, rng, fs, cfo_hz, ppm, delay):
     return y * np.exp(2j * np.pi * cfo_hz / fs * np.arange(y.size))
 
 
-def _stream(p, rng, n_bursts, ebn0_db, payload_bytes):
+PAYLOADS = ("random", "zeros", "ones", "alternating", "run64")
+
+
+def _payload(rng, kind, n):
+    """One payload of ``n`` bytes (n >= 8) of the given kind (see the module docstring)."""
+    if kind == "random":
+        return rng.bytes(n)
+    if kind in ("zeros", "ones", "alternating"):
+        return {"zeros": b"\x00", "ones": b"\xff", "alternating": b"\x55"}[kind] * n
+    data = bytearray(rng.bytes(n))
+    at = int(rng.integers(0, n - 7))
+    data[at : at + 8] = (b"\x00" if rng.random() < 0.5 else b"\xff") * 8
+    return bytes(data)
+
+
+def _stream(p, rng, n_bursts, ebn0_db, payload_bytes, kind="random"):
     fs, sps = p.sample_rate_hz, p.samples_per_symbol
     parts, payloads = [], []
     for _ in range(n_bursts):
-        payload = rng.bytes(payload_bytes)
+        payload = _payload(rng, kind, payload_bytes)
         x = _impair(phy.modulate(p, payload), rng, fs, rng.uniform(-20e3, 20e3),
                     rng.uniform(-100, 100), rng.uniform(0, 1))  # fmt: skip
         parts += [np.zeros(int(rng.integers(100, 200)) * sps), x]
@@ -46,13 +65,21 @@ def _stream(p, rng, n_bursts, ebn0_db, payload_bytes):
 
 
 def measure(
-    name, ebn0_db, *, rng, payload_bytes=100, min_errors=100, min_bursts=200, max_bursts=2500
+    name,
+    ebn0_db,
+    *,
+    rng,
+    payload_bytes=100,
+    min_errors=100,
+    min_bursts=200,
+    max_bursts=2500,
+    kind="random",
 ):
     p = get_profile(name)
     errors = bits = sent = found = 0
     rx = phy.make_receiver(p)
     while (errors < min_errors or sent < min_bursts) and sent < max_bursts:
-        stream, payloads = _stream(p, rng, 50, ebn0_db, payload_bytes)
+        stream, payloads = _stream(p, rng, 50, ebn0_db, payload_bytes, kind)
         bursts = []
         for start in range(0, stream.size, 65536):
             bursts += rx.process(stream[start : start + 65536])
@@ -82,6 +109,7 @@ def main() -> None:
     parser.add_argument("--ebn0", default="8,9,10,11,12")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--min-bursts", type=int, default=200)
+    parser.add_argument("--payload", choices=PAYLOADS, default="random")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     print("| profile | Eb/N0 dB | BER | bit errors / bits | detected / sent |")
@@ -89,7 +117,9 @@ def main() -> None:
     for name in args.profiles.split(","):
         for ebn0 in (float(v) for v in args.ebn0.split(",")):
             t0 = time.perf_counter()
-            errors, bits, found, sent = measure(name, ebn0, rng=rng, min_bursts=args.min_bursts)
+            errors, bits, found, sent = measure(
+                name, ebn0, rng=rng, min_bursts=args.min_bursts, kind=args.payload
+            )
             ber = errors / bits if bits else float("nan")
             print(f"| {name} | {ebn0:g} | {ber:.2e} | {errors} / {bits} | {found} / {sent} "
                   f"({100 * found / sent:.1f}%) |", flush=True)  # fmt: skip

@@ -29,10 +29,16 @@ def _patterns(bits: np.ndarray) -> np.ndarray:
 
 
 @cache
-def _header_book() -> np.ndarray:
-    """The 4096 Golay (24,12) codewords as rows of +-1 (+1 for bit 0), float64."""
-    words = np.array([golay24_encode(d) for d in range(4096)], dtype=np.int64)
-    return 1.0 - 2.0 * ((words[:, None] >> np.arange(23, -1, -1)) & 1)
+def _header_columns() -> np.ndarray:
+    """Generator columns of the header's Golay (24,12) code, first sent bit first.
+
+    Bit i of the codeword of data d is the parity of ``columns[i] & d`` (the code is linear).
+    """
+    rows = [golay24_encode(1 << j) for j in range(12)]
+    return np.array(
+        [sum(((row >> (23 - i)) & 1) << j for j, row in enumerate(rows)) for i in range(24)],
+        dtype=np.int64,
+    )
 
 
 @cache
@@ -132,7 +138,7 @@ class Receiver:
             ],
             dtype=np.float64,
         )
-        self._book = _header_book()
+        self._columns = _header_columns()
         self._table = np.exp(-2j * np.pi * np.arange(sps_sync) / sps_sync)
         self._framer = BitFramer(
             profile=profile,
@@ -218,7 +224,7 @@ class Receiver:
         fe = (self._fe_params, self._fe_c, self._fe_i, self._ring1, self._ring2, self._ring_p)
         fe += (self._ring_x,)
         n = front_end(block, *fe, self._y, self._f)
-        sy = (self._sy_params, self._table, self._book, self._sy_c, self._sy_f, self._sy_i)
+        sy = (self._sy_params, self._table, self._columns, self._sy_c, self._sy_f, self._sy_i)
         sy += (self._ring,)
         sy += (self._ring_c, self._ring_r)
         k = symbol_sync(self._y[:n], self._f[:n], *sy, self._llr, self._slots)

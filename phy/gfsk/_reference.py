@@ -146,15 +146,20 @@ def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, ring_x, out_y, 
     return picks.size
 
 
-def header_length(soft, book, max_errors, max_length):
+def header_length(soft, columns, max_errors, max_length):
     soft = np.asarray(soft, dtype=np.float64)
-    n = book.shape[1]
+    n = columns.size
+    data = np.arange(4096)[:, None] & columns[None, :]
+    parity = np.zeros(data.shape, dtype=np.int64)
+    for bit in range(12):
+        parity ^= (data >> bit) & 1
+    book = 1.0 - 2.0 * parity  # every codeword as +-1 (+1 for bit 0)
     best = int(np.argmax(book @ (soft[:n] + soft[n:])))
     errors = int(np.count_nonzero((soft < 0) != np.tile(book[best] < 0, 2)))
     return -1 if errors > max_errors or best > max_length else best
 
 
-def _hold_step(llr, params, book, f_state, i_state):
+def _hold_step(llr, params, columns, f_state, i_state):
     n_sync = int(params[8])
     reg = ((int(i_state[SY_REG]) << 1) | int(llr < 0)) % (1 << n_sync)
     i_state[SY_REG] = reg
@@ -168,7 +173,7 @@ def _hold_step(llr, params, book, f_state, i_state):
         i_state[SY_COUNT] = count + 1
         if count + 1 == HOLD_HEADER_BITS:
             soft = f_state[SY_HEADER : SY_HEADER + HOLD_HEADER_BITS]
-            length = header_length(soft, book, params[3], params[9])
+            length = header_length(soft, columns, params[3], params[9])
             if length < 0:
                 i_state[SY_MODE] = MODE_FREE
             else:
@@ -181,7 +186,7 @@ def _hold_step(llr, params, book, f_state, i_state):
 
 
 def symbol_sync(
-    y, f, params, table, book, c_state, f_state, i_state, ring, ring_c, ring_r, out_llr, slots
+    y, f, params, table, columns, c_state, f_state, i_state, ring, ring_c, ring_r, out_llr, slots
 ):
     sps = int(params[0])
     gain_t, beta, alpha_p, decim = params[2], params[4], params[5], params[6]
@@ -240,7 +245,7 @@ def symbol_sync(
                 yk.imag,
             ]
             n_out += 1
-            new_mode = _hold_step(llr, params, book, f_state, i_state)
+            new_mode = _hold_step(llr, params, columns, f_state, i_state)
             if mode == MODE_FREE and new_mode != MODE_FREE:
                 if abs(cs[SY_R2]) > 0:
                     cs[SY_U2] = np.exp(0.25j * np.angle(cs[SY_R2] * np.conj(back)))

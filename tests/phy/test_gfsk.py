@@ -90,7 +90,7 @@ def test_symbol_sync_matches_reference(n):
         state = _copies(rx._sy_c, rx._sy_f, rx._sy_i, rx._ring, rx._ring_c, rx._ring_r)
         slots = np.zeros((64, 8))
         llr = np.zeros(n + 2, dtype=np.float32)
-        k = impl.symbol_sync(y, f, rx._sy_params, rx._table, rx._book, *state, llr, slots)
+        k = impl.symbol_sync(y, f, rx._sy_params, rx._table, rx._columns, *state, llr, slots)
         results.append((k, llr[:k], slots, state))
     (k1, l1, r1, s1), (k2, l2, r2, s2) = results
     assert k1 == k2
@@ -121,7 +121,7 @@ def test_burst_stats_matches_reference(n):
 
 def test_header_length_matches_reference_and_framing():
     rng = np.random.default_rng(8)
-    book = _receiver._header_book()
+    columns = _receiver._header_columns()
     for trial in range(60):
         length = int(rng.integers(0, 4096))
         soft = (1.0 - 2.0 * encode_header(length)) * rng.uniform(0.5, 2.0, 48)
@@ -130,8 +130,8 @@ def test_header_length_matches_reference_and_framing():
         expected, errors = decode_header(soft.astype(np.float32))
         if errors > 6 or expected > 1000:
             expected = -1
-        assert _kernels.header_length(soft, book, 6, 1000) == expected
-        assert _reference.header_length(soft, book, 6, 1000) == expected
+        assert _kernels.header_length(soft, columns, 6, 1000) == expected
+        assert _reference.header_length(soft, columns, 6, 1000) == expected
 
 
 # --- modulator --------------------------------------------------------------------------------
