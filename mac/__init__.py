@@ -9,7 +9,7 @@ names below load on first use.
 
 from __future__ import annotations
 
-import importlib
+from phy._lazy import lazy_exports
 
 _LAZY = {
     "Frame": "mac.frame",
@@ -55,14 +55,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'mac' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports("mac", _LAZY, globals())

@@ -5,7 +5,7 @@ Importing ``phy`` is cheap: submodules (and Numba) load on first use of a name.
 
 from __future__ import annotations
 
-import importlib
+from phy._lazy import lazy_exports
 
 __all__ = [
     "PROFILES",
@@ -36,14 +36,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'phy' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports("phy", _LAZY, globals())

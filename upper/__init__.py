@@ -7,7 +7,7 @@ real MAC and PHY). Importing ``upper`` loads nothing heavy: names load on first 
 
 from __future__ import annotations
 
-import importlib
+from phy._lazy import lazy_exports
 
 _LAZY = {
     "Node": "upper.application",
@@ -31,14 +31,4 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str):
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'upper' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports("upper", _LAZY, globals())
