@@ -62,7 +62,8 @@ def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, ring_x, out_y, 
     """Coarse offset removal, channel filtering and decimation of ``x`` (complex64).
 
     ``params`` = (unused, samples per NCO update, decimation); the coarse offset comes from
-    the lag-1 and lag-L (L = ``len(ring_x)``) autocorrelations, taken at every
+    the lag-1 and lag-L (L = decimation x ``len(ring_x)``, a ring of the samples the
+    products are taken at) autocorrelations, taken at every
     ``decimation``-th sample and summed over the last ``len(ring_p)`` of them (boxcars, so a
     burst's estimate is free of the previous burst's): lag 1 gives the range (+-fs/2), lag L
     the precision; every ``decimation``-th
@@ -73,8 +74,9 @@ def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, ring_x, out_y, 
     """
     block = np.int64(params[1])
     n_p = ring_p.shape[0]
-    lag = ring_x.shape[0]
     decim = np.int64(params[2])
+    n_x = ring_x.shape[0]
+    lag = n_x * decim
     length = ring1.shape[0]
     x_prev = c_state[FE_X_PREV]
     r1 = c_state[FE_R1]
@@ -114,10 +116,10 @@ def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, ring_x, out_y, 
                 pos_p = 0
                 r1 = ring_p[:, 0].sum()
                 r_lag = ring_p[:, 1].sum()
-        ring_x[pos_x] = xn
-        pos_x += 1
-        if pos_x == lag:
-            pos_x = 0
+            ring_x[pos_x] = xn  # only these samples are ever looked back at
+            pos_x += 1
+            if pos_x == n_x:
+                pos_x = 0
         x_prev = xn
         mixed = xn * phasor
         phasor *= step
@@ -223,32 +225,22 @@ def header_length(soft, columns, max_errors, max_length):
     return best
 
 
-@njit(inline="always")
-def _hold_step(llr, reg, mode, count, params, columns, f_state):
-    """Advance the burst-hold state machine by one soft bit: (mode, count) after it.
+@njit
+def _header_step(llr, count, params, columns, f_state):
+    """One header soft bit of a hold (kept in ``f_state``): (mode, count) after it.
 
-    ``reg`` holds the last hard decisions, this one included. Searching: a sync-word match
-    (<= params[1] errors) starts a hold; the next 48 soft bits are the header (kept in
-    ``f_state``): accepted, the hold lasts the payload (its length from the header) plus
-    ``HOLD_MARGIN`` symbols; rejected, searching resumes at once.
+    After the 48th: the payload's hold (its length from the header, plus ``HOLD_MARGIN``
+    symbols) when the header is accepted, else back to searching.
     """
-    if mode == MODE_FREE:
-        if _popcount(reg ^ np.int64(params[7])) <= params[1]:
-            return MODE_HEADER, 0
-    elif mode == MODE_HEADER:
-        f_state[SY_HEADER + count] = llr
-        count += 1
-        if count == HOLD_HEADER_BITS:
-            soft = f_state[SY_HEADER : SY_HEADER + HOLD_HEADER_BITS]
-            length = header_length(soft, columns, params[3], params[9])
-            if length < 0:
-                return MODE_FREE, 0
-            return MODE_PAYLOAD, 8 * length + HOLD_MARGIN
-    else:
-        count -= 1
-        if count <= 0:
-            return MODE_FREE, 0
-    return mode, count
+    f_state[SY_HEADER + count] = llr
+    count += 1
+    if count < HOLD_HEADER_BITS:
+        return MODE_HEADER, count
+    soft = f_state[SY_HEADER : SY_HEADER + HOLD_HEADER_BITS]
+    length = header_length(soft, columns, params[3], params[9])
+    if length < 0:
+        return MODE_FREE, 0
+    return MODE_PAYLOAD, 8 * length + HOLD_MARGIN
 
 
 @njit
@@ -292,6 +284,8 @@ def symbol_sync(
     count = i_state[SY_COUNT]
     reg = i_state[SY_REG]
     reg_mask = (np.int64(1) << np.int64(params[8])) - 1
+    sync_word = np.int64(params[7])
+    max_sync = np.int64(params[1])
     f_hold = f_state[SY_F_HOLD]
     slot_mask = slots.shape[0] - 1  # a power of two
     y_prev = c_state[SY_Y_PREV]
@@ -379,7 +373,16 @@ def symbol_sync(
             slots[row, 7] = yk.imag
             n_out += 1
             reg = ((reg << 1) | (1 if llr < 0 else 0)) & reg_mask
-            new_mode, count = _hold_step(llr, reg, mode, count, params, columns, f_state)
+            new_mode = mode  # burst hold: searching -> header -> payload -> searching
+            if mode == MODE_FREE:
+                if _popcount(reg ^ sync_word) <= max_sync:
+                    new_mode, count = MODE_HEADER, 0
+            elif mode == MODE_HEADER:
+                new_mode, count = _header_step(llr, count, params, columns, f_state)
+            else:
+                count -= 1
+                if count <= 0:
+                    new_mode = MODE_FREE
             if mode == MODE_FREE and new_mode != MODE_FREE:  # a sync word: freeze the offset
                 u2 = _fourth_root(r2 * back.conjugate(), u2)
                 f_hold = fk + np.arctan2(u2.imag, u2.real) / per_symbol

@@ -176,7 +176,7 @@ class Receiver:
         self._ring2 = np.zeros(self._length, dtype=np.complex128)
         n_products = self._windows[0] * self._sps // self._decim
         self._ring_p = np.zeros((n_products, 2), dtype=np.complex128)
-        self._ring_x = np.zeros(self._lag, dtype=np.complex128)
+        self._ring_x = np.zeros(self._lag // self._decim, dtype=np.complex128)
         self._ring_c = np.zeros(self._windows[1], dtype=np.complex128)
         self._ring_r = np.zeros(self._windows[2], dtype=np.complex128)
         self._sy_c = np.zeros(SY_N_COMPLEX, dtype=np.complex128)

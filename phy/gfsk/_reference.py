@@ -85,17 +85,18 @@ def _offset(r1: complex, r_lag: complex, lag: int) -> float:
 
 
 def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, ring_x, out_y, out_f):
-    block, decim, lag = int(params[1]), int(params[2]), ring_x.size
+    block, decim = int(params[1]), int(params[2])
+    lag = ring_x.size * decim
     n = x.shape[0]
     xs = _sanitize(x)
     prev = np.concatenate([[c_state[FE_X_PREV]], xs[:-1]])
     pos_p, pos_x = int(i_state[FE_POS_P]), int(i_state[FE_POS_X])
-    prev_lag = np.concatenate([np.roll(ring_x, -pos_x), xs])[:n]
     k_dec = int(i_state[FE_DECIM])
     taken = np.flatnonzero((k_dec + np.arange(n)) % decim == 0)  # where products are taken
+    prev_lag = np.concatenate([np.roll(ring_x, -pos_x), xs[taken]])[: taken.size]
     sums1, ring_p[:, 0] = _box(ring_p[:, 0].copy(), pos_p, (xs * np.conj(prev))[taken])
-    sums_lag, ring_p[:, 1] = _box(ring_p[:, 1].copy(), pos_p, (xs * np.conj(prev_lag))[taken])
-    _, ring_x[:] = _box(ring_x.copy(), pos_x, xs)
+    sums_lag, ring_p[:, 1] = _box(ring_p[:, 1].copy(), pos_p, xs[taken] * np.conj(prev_lag))
+    _, ring_x[:] = _box(ring_x.copy(), pos_x, xs[taken])
     latest = np.searchsorted(taken, np.arange(n), side="right") - 1  # last product so far
     r1 = np.where(latest >= 0, np.append(sums1, 0)[latest], c_state[FE_R1])
     r_lag = np.where(latest >= 0, np.append(sums_lag, 0)[latest], c_state[FE_RL])
@@ -142,7 +143,7 @@ def front_end(x, params, c_state, i_state, ring1, ring2, ring_p, ring_x, out_y, 
     i_state[FE_PHASE] = phase
     i_state[FE_DECIM] = (int(i_state[FE_DECIM]) + n) % decim
     i_state[FE_POS_P] = (pos_p + taken.size) % ring_p.shape[0]
-    i_state[FE_POS_X] = (pos_x + n) % lag
+    i_state[FE_POS_X] = (pos_x + taken.size) % ring_x.size
     return picks.size
 
 
