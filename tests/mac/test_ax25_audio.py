@@ -124,19 +124,21 @@ PEER_FRAMES = [
 
 @pytest.mark.skipif(shutil.which("atest") is None, reason="direwolf's atest absent")
 @pytest.mark.parametrize(
-    ("mode", "fx25", "atest_args"),
+    ("mode", "fx25", "rate", "atest_args"),
     [
-        ("afsk1200", None, []),
-        ("afsk1200", 16, []),
-        ("afsk1200", 64, []),
-        ("g3ruh9600", None, ["-B", "9600"]),
-        ("g3ruh9600", 32, ["-B", "9600"]),
+        ("afsk1200", None, 48_000, []),
+        ("afsk1200", None, 22_050, []),
+        ("afsk1200", None, 8_000, []),
+        ("afsk1200", 16, 44_100, []),
+        ("afsk1200", 64, 48_000, []),
+        ("g3ruh9600", None, 48_000, ["-B", "9600"]),
+        ("g3ruh9600", 32, 48_000, ["-B", "9600"]),
     ],
 )
-def test_atest_decodes_every_frame_we_transmit(tmp_path, mode, fx25, atest_args):
+def test_atest_decodes_every_frame_we_transmit(tmp_path, mode, fx25, rate, atest_args):
     frames = [Ax25Frame.parse(text) for text in PEER_FRAMES]
-    audio = packet_audio(frames, sample_rate_hz=48_000, mode=mode, fx25_check_bytes=fx25)
-    _write_wav(tmp_path / "tx.wav", audio, 48_000)
+    audio = packet_audio(frames, sample_rate_hz=rate, mode=mode, fx25_check_bytes=fx25)
+    _write_wav(tmp_path / "tx.wav", audio, rate)
     out = subprocess.run(
         ["atest", "-d", "x", *atest_args, str(tmp_path / "tx.wav")],
         capture_output=True,
@@ -149,16 +151,17 @@ def test_atest_decodes_every_frame_we_transmit(tmp_path, mode, fx25, atest_args)
 
 
 @pytest.mark.skipif(shutil.which("multimon-ng") is None, reason="multimon-ng absent")
-def test_multimon_ng_decodes_every_afsk1200_frame_we_transmit():
+@pytest.mark.parametrize(("mode", "demod"), [("afsk1200", "AFSK1200"), ("g3ruh9600", "FSK9600")])
+def test_multimon_ng_decodes_every_frame_we_transmit(mode, demod):
     frames = [Ax25Frame.parse(text) for text in PEER_FRAMES]
-    audio = packet_audio(frames, sample_rate_hz=22_050)
+    audio = packet_audio(frames, sample_rate_hz=22_050, mode=mode)  # multimon-ng's raw rate
     raw = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
     out = subprocess.run(
-        ["multimon-ng", "-q", "-t", "raw", "-a", "AFSK1200", "-"],
+        ["multimon-ng", "-q", "-t", "raw", "-a", demod, "-"],
         input=raw,
         capture_output=True,
     ).stdout.decode("latin-1")
-    lines = [line for line in out.splitlines() if line.startswith("AFSK1200:")]
+    lines = [line for line in out.splitlines() if line.startswith(f"{demod}:")]
     assert len(lines) == len(frames)
     for frame, line in zip(frames, lines, strict=True):
         assert f"fm {frame.source} to {frame.destination}" in line
