@@ -2,21 +2,25 @@
 
 Pipeline (all at the profile's native rate, ``sps`` = 2 or 4 samples per symbol):
 
-1. Detector (every sample while searching; restarted after each burst): one-symbol-lag
-   correlation ``P`` and energy ``E`` over
-   ``DETECT_SYMBOLS`` symbols. The alternating preamble gives ``|P| / E = S / (S + N)`` with
-   ``arg P = pi + 2 pi f T``; a trigger needs ``|P| >= threshold * E`` and ``|f| <= max_cfo_hz``
-   (which also rejects DC and lone tones), then the largest ``|P|`` in the next
-   ``PEAK_SYMBOLS`` symbols (a window wholly inside the preamble) marks the preamble window.
-2. Acquisition (``_acquire.acquire``): frequency, phase, timing and level from that window.
-3. Demodulation (``_kernels.demod``) from the window start: derotation by the acquired
-   frequency, a 32-phase polyphase matched filter, Mueller-Muller timing loop, decision-directed
-   PLL (both second order).
-4. Sync word: correlation of the symbols with the sync word in the first
-   ``SYNC_SEARCH_SYMBOLS`` symbols; the phase of the best match (with at most
-   ``max_sync_errors`` bit errors) resolves the 2- or 4-fold ambiguity.
-5. PHY header (``phy.framing.decode_header``), then the payload; LLRs are scaled from a
-   decision-directed estimate of amplitude and noise over sync word, header and payload.
+1. Detector (``_kernels.detect``, every sample while searching; restarted after each burst):
+   one-symbol-lag correlation ``P`` and energy ``E`` over ``DETECT_SYMBOLS`` symbols. The
+   alternating preamble gives ``|P| / E = S / (S + N)`` with ``arg P = pi + 2 pi f T``; a
+   trigger needs ``|P| >= threshold * E`` and ``|f| <= max_cfo_hz`` (which also rejects DC
+   and lone tones), then the largest ``|P|`` in the next ``PEAK_SYMBOLS`` symbols (a window
+   wholly inside the preamble) marks the preamble window.
+2. Acquisition (``_kernels.acquire_window``, maths in ``_acquire``): frequency, phase,
+   timing and level from that window.
+3. Demodulation (``_kernels.derotate``, ``_kernels.demod``) from the window start:
+   derotation by the acquired frequency, a 32-phase polyphase matched filter,
+   Mueller-Muller timing loop, decision-directed PLL (both second order).
+4. Sync word (``_kernels.sync_header``, with step 5's header shortcut): correlation of the
+   symbols with the sync word in the first ``SYNC_SEARCH_SYMBOLS`` symbols; the phase of the
+   best match (with at most ``max_sync_errors`` bit errors) resolves the 2- or 4-fold
+   ambiguity.
+5. PHY header (read directly when both halves are the same codeword, else
+   ``phy.framing.decode_header``), then the payload; ``_kernels.burst_llrs`` scales the LLRs
+   from a decision-directed estimate of amplitude and noise over sync word, header and
+   payload.
 """
 
 from __future__ import annotations
@@ -82,7 +86,7 @@ class Receiver:
 
     ``process(samples)`` returns the bursts completed in ``samples``. Cost: about 15 flops
     per sample while searching; inside bursts one derotation per sample and, per symbol, one
-    ``RX_SPAN_SYMBOLS * sps``-tap matched-filter output plus ~30 flops; about 80 us of fixed
+    ``RX_SPAN_SYMBOLS * sps``-tap matched-filter output plus ~30 flops; about 20 us of fixed
     work per burst. Memory is bounded by one maximal burst of symbols plus one chunk.
     """
 
