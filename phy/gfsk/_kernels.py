@@ -255,13 +255,15 @@ def symbol_sync(
     ``header_length``); the timing line and the offset average are boxcar sums over the last
     ``len(ring_c)`` / ``len(ring_r)`` symbols; ``table[k] = exp(-2j*pi*k/sps)``.
 
-    Burst hold: while searching, the residual offset tracks (data-blind, range +-Rs/8 around
-    the coarse NCO). A sync-word match freezes the total offset (coarse + residual, averaged
-    over preamble and sync word) until the header is rejected or the payload it announces
-    ends, so long runs of one tone, which pull the coarse estimate, cannot move it; the
-    coarse NCO's known wander is removed exactly. In a hold, the timing line only takes
-    symbol periods next to a decided transition (a run of one tone carries no timing
-    information, only noise that would make the timing wander and slip).
+    Burst hold: outside a payload the residual offset tracks (data-blind, range +-Rs/8
+    around the coarse NCO). A sync-word match records the total offset (coarse + residual,
+    averaged over preamble and sync word); when the 48 header bits after it pass the
+    framer's check, that offset is held until the payload the header announces ends, so
+    long runs of one tone, which pull the coarse estimate, cannot move it (the coarse NCO's
+    known wander is removed exactly). A false match on noise thus never holds anything,
+    and a newer match restarts the header. In a hold, the timing line only takes symbol
+    periods next to a decided transition (a run of one tone carries no timing information,
+    only noise that would make the timing wander and slip).
 
     For each symbol strobe writes a soft value to
     ``out_llr`` (float32, positive means 0, unscaled) and a row of ``slots`` (a ring indexed
@@ -321,7 +323,7 @@ def symbol_sync(
         phase += 1
         if phase == sps:
             phase = 0
-            if mode == MODE_FREE or (reg ^ (reg >> 1)) & 3 != 0:  # else no timing information
+            if mode != MODE_PAYLOAD or (reg ^ (reg >> 1)) & 3 != 0:  # else no timing info
                 c_line += c_sum - ring_c[pos_c]
                 ring_c[pos_c] = c_sum
                 pos_c += 1
@@ -338,7 +340,7 @@ def symbol_sync(
                 f_cached = fk
                 rot4 = 8.0 * np.pi * fk * sps * decim  # 4x the coarse phase per symbol
                 back = complex(np.cos(rot4), np.sin(rot4))
-                if mode != MODE_FREE:
+                if mode == MODE_PAYLOAD:
                     rot = per_symbol * (f_hold - fk)
                     held = complex(np.cos(rot), np.sin(rot))
             d2 = yk * yk_prev2.conjugate()
@@ -349,7 +351,7 @@ def symbol_sync(
             if pos_r == n_r:
                 pos_r = 0
                 r2 = ring_r.sum()
-            if mode != MODE_FREE:
+            if mode == MODE_PAYLOAD:
                 u2 = held
             elif n_sym & 3 == 2:
                 u2 = _fourth_root(r2 * back.conjugate(), u2)
@@ -373,21 +375,20 @@ def symbol_sync(
             slots[row, 7] = yk.imag
             n_out += 1
             reg = ((reg << 1) | (1 if llr < 0 else 0)) & reg_mask
-            new_mode = mode  # burst hold: searching -> header -> payload -> searching
-            if mode == MODE_FREE:
-                if _popcount(reg ^ sync_word) <= max_sync:
-                    new_mode, count = MODE_HEADER, 0
+            # burst hold: searching -> header -> payload (offset held) -> searching
+            if mode != MODE_PAYLOAD and _popcount(reg ^ sync_word) <= max_sync:
+                mode, count = MODE_HEADER, 0  # (a newer) sync word: offset over preamble + sync
+                u_sync = _fourth_root(r2 * back.conjugate(), u2)
+                f_hold = fk + np.arctan2(u_sync.imag, u_sync.real) / per_symbol
             elif mode == MODE_HEADER:
-                new_mode, count = _header_step(llr, count, params, columns, f_state)
-            else:
+                mode, count = _header_step(llr, count, params, columns, f_state)
+                if mode == MODE_PAYLOAD:  # header accepted: hold to the payload's end
+                    rot = per_symbol * (f_hold - fk)
+                    held = complex(np.cos(rot), np.sin(rot))
+            elif mode == MODE_PAYLOAD:
                 count -= 1
                 if count <= 0:
-                    new_mode = MODE_FREE
-            if mode == MODE_FREE and new_mode != MODE_FREE:  # a sync word: freeze the offset
-                u2 = _fourth_root(r2 * back.conjugate(), u2)
-                f_hold = fk + np.arctan2(u2.imag, u2.real) / per_symbol
-                held = u2
-            mode = new_mode
+                    mode = MODE_FREE
             yk_prev2 = yk_prev
             yk_prev = yk
             t_next += sps

@@ -165,9 +165,8 @@ def _hold_step(llr, params, columns, f_state, i_state):
     reg = ((int(i_state[SY_REG]) << 1) | int(llr < 0)) % (1 << n_sync)
     i_state[SY_REG] = reg
     mode = int(i_state[SY_MODE])
-    if mode == MODE_FREE:
-        if bin(reg ^ int(params[7])).count("1") <= params[1]:
-            i_state[SY_MODE], i_state[SY_COUNT] = MODE_HEADER, 0
+    if mode != MODE_PAYLOAD and bin(reg ^ int(params[7])).count("1") <= params[1]:
+        i_state[SY_MODE], i_state[SY_COUNT] = MODE_HEADER, 0
     elif mode == MODE_HEADER:
         count = int(i_state[SY_COUNT])
         f_state[SY_HEADER + count] = llr
@@ -176,13 +175,13 @@ def _hold_step(llr, params, columns, f_state, i_state):
             soft = f_state[SY_HEADER : SY_HEADER + HOLD_HEADER_BITS]
             length = header_length(soft, columns, params[3], params[9])
             if length < 0:
-                i_state[SY_MODE] = MODE_FREE
+                i_state[SY_MODE], i_state[SY_COUNT] = MODE_FREE, 0
             else:
                 i_state[SY_MODE], i_state[SY_COUNT] = MODE_PAYLOAD, 8 * length + HOLD_MARGIN
-    else:
+    elif mode == MODE_PAYLOAD:
         i_state[SY_COUNT] -= 1
         if i_state[SY_COUNT] <= 0:
-            i_state[SY_MODE] = MODE_FREE
+            i_state[SY_MODE], i_state[SY_COUNT] = MODE_FREE, 0
     return int(i_state[SY_MODE])
 
 
@@ -209,7 +208,7 @@ def symbol_sync(
         phase = (phase + 1) % sps
         if phase == 0:
             last3 = int(i_state[SY_REG]) & 7
-            if mode == MODE_FREE or last3 not in (0, 7):  # a transition among the last 3
+            if mode != MODE_PAYLOAD or last3 not in (0, 7):  # a transition among the last 3
                 ring_c[pos_c] = cs[SY_CSUM]
                 pos_c = (pos_c + 1) % ring_c.size
                 cs[SY_C] = complex(np.sum(ring_c))
@@ -223,7 +222,7 @@ def symbol_sync(
             ring_r[pos_r] = d2 * d2 * back
             pos_r = (pos_r + 1) % ring_r.size
             cs[SY_R2] = complex(np.sum(ring_r))
-            if mode != MODE_FREE:
+            if mode == MODE_PAYLOAD:
                 cs[SY_U2] = np.exp(1j * per_symbol * (f_hold - fk))
             elif n_sym % 4 == 2 and abs(cs[SY_R2]) > 0:
                 cs[SY_U2] = np.exp(0.25j * np.angle(cs[SY_R2] * np.conj(back)))
@@ -246,12 +245,12 @@ def symbol_sync(
                 yk.imag,
             ]
             n_out += 1
-            new_mode = _hold_step(llr, params, columns, f_state, i_state)
-            if mode == MODE_FREE and new_mode != MODE_FREE:
+            mode = _hold_step(llr, params, columns, f_state, i_state)
+            if mode == MODE_HEADER and i_state[SY_COUNT] == 0:  # a sync word
+                u_sync = cs[SY_U2]
                 if abs(cs[SY_R2]) > 0:
-                    cs[SY_U2] = np.exp(0.25j * np.angle(cs[SY_R2] * np.conj(back)))
-                f_hold = fk + np.angle(cs[SY_U2]) / per_symbol
-            mode = new_mode
+                    u_sync = np.exp(0.25j * np.angle(cs[SY_R2] * np.conj(back)))
+                f_hold = fk + np.angle(u_sync) / per_symbol
             cs[SY_YK_PREV2], cs[SY_YK_PREV] = cs[SY_YK_PREV], yk
             t_next += sps
             if n_sym % 4 == 0 and cs[SY_C] != 0:
