@@ -20,7 +20,7 @@ from phy.burst import Burst
 from phy.framing import frame_bits
 from phy.profiles import Profile, get_profile
 
-__all__ = ["make_receiver", "modem_module", "modulate", "modulate_bits"]
+__all__ = ["make_receiver", "modem_module", "modulate", "modulate_bits", "receive_passband_hz"]
 
 _MODULES = {"gfsk": "phy.gfsk", "bpsk": "phy.psk", "qpsk": "phy.psk", "afsk": "phy.afsk"}
 
@@ -67,6 +67,20 @@ def modulate(
     return modulate_bits(profile, frame_bits(profile, payload), sample_rate_hz=sample_rate_hz)
 
 
+#: Carrier offset a receiver acquires (an RTL-SDR at 433 MHz can be 50 ppm off) plus margin.
+_MAX_CFO_HZ = 25e3
+
+
+def receive_passband_hz(profile: Profile, sample_rate_hz: float) -> float | None:
+    """The band a receiver needs from the radio's stream: the signal plus the carrier offset
+    it acquires (RF), or None (the resampler's default) for audio. A narrower pass band lets
+    the resampler's decimation stages use fewer taps."""
+    if profile.is_audio:
+        return None
+    low_hz = min(sample_rate_hz, profile.sample_rate_hz)
+    return min(profile.occupied_bandwidth_hz / 2 + _MAX_CFO_HZ, 0.4 * low_hz)
+
+
 class _ResampledReceiver:
     """A native-rate receiver behind a resampler from the radio's rate."""
 
@@ -76,7 +90,11 @@ class _ResampledReceiver:
         self._inner = inner
         self.profile = profile
         self.sample_rate_hz = float(sample_rate_hz)
-        self._resampler = Resampler(in_rate_hz=sample_rate_hz, out_rate_hz=profile.sample_rate_hz)
+        self._resampler = Resampler(
+            in_rate_hz=sample_rate_hz,
+            out_rate_hz=profile.sample_rate_hz,
+            passband_hz=receive_passband_hz(profile, sample_rate_hz),
+        )
         self._scale = sample_rate_hz / profile.sample_rate_hz
 
     @property
