@@ -1,20 +1,25 @@
-"""AX.25 v2.2 and FX.25 packet radio: frames, HDLC, Reed-Solomon wrapping, a receiver."""
+"""AX.25 v2.2 and FX.25 packet radio: frames, HDLC, Reed-Solomon wrapping, a receiver.
 
-from mac.ax25.address import Address
-from mac.ax25.frame import Ax25Frame
-from mac.ax25.fx25 import Fx25Decoder, fx25_encode
-from mac.ax25.hdlc import HdlcDeframer, hdlc_encode, nrzi_decode, nrzi_encode
-from mac.ax25.receiver import Ax25Packet, Ax25Receiver
+Names load on first use, so ``mac.ax25.modes`` (the mode table) is cheap to import.
+"""
 
-__all__ = [
-    "Address",
-    "Ax25Frame",
-    "Ax25Packet",
-    "Ax25Receiver",
-    "Fx25Decoder",
-    "HdlcDeframer",
-    "fx25_encode",
-    "hdlc_encode",
-    "nrzi_decode",
-    "nrzi_encode",
-]
+from __future__ import annotations
+
+from phy._lazy import lazy_exports
+
+_LAZY = {
+    "Address": "mac.ax25.address",
+    "Ax25Frame": "mac.ax25.frame",
+    "Fx25Decoder": "mac.ax25.fx25",
+    "fx25_encode": "mac.ax25.fx25",
+    "HdlcDeframer": "mac.ax25.hdlc",
+    "hdlc_encode": "mac.ax25.hdlc",
+    "nrzi_decode": "mac.ax25.hdlc",
+    "nrzi_encode": "mac.ax25.hdlc",
+    "Ax25Packet": "mac.ax25.receiver",
+    "Ax25Receiver": "mac.ax25.receiver",
+}
+
+__all__ = sorted(_LAZY)
+
+__getattr__, __dir__ = lazy_exports("mac.ax25", _LAZY, globals())

@@ -14,14 +14,11 @@ import numpy as np
 from mac.ax25.frame import Ax25Frame
 from mac.ax25.fx25 import fx25_encode
 from mac.ax25.hdlc import FLAG_BITS, hdlc_encode, nrzi_encode
+from mac.ax25.modes import MODES
 from mac.ax25.receiver import Ax25Packet, Ax25Receiver
 from phy.errors import ConfigError
 
 __all__ = ["MODES", "PacketDecoder", "packet_audio", "packet_line_bits"]
-
-#: Packet modes: baud rate of each. ``fsk1200`` is plain (unscrambled) 2-FSK baseband at
-#: 1200 baud, as some satellites send it (with the Astrocast FX.25 variant recognised).
-MODES = {"afsk1200": 1200.0, "g3ruh9600": 9600.0, "fsk1200": 1200.0}
 
 
 def _check_mode(mode: str) -> None:

@@ -12,7 +12,7 @@ import json
 import sys
 import time
 
-from mac.ax25.modem import MODES
+from mac.ax25.modes import MODES
 
 __all__ = ["MODES", "add_rx_options", "add_tx_options", "is_packet_mode", "run_rx", "run_tx"]
 
