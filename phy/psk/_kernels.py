@@ -176,7 +176,8 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
     Writes the symbols ``z`` to ``out`` (their strobe times, fractional ``xd`` indices, to
     ``out_t``) while the strobe's filter span fits in ``xd``
     and ``out`` has room; returns how many. The timing step stays within sps/2 of nominal,
-    its integrator within 10 % and the phase loop's frequency within 0.5 rad per symbol, so
+    its integrator within 10 %, the phase loop's frequency within 0.5 rad per symbol and its
+    step within 1 rad, and a filter output that overflowed (or is NaN) counts as 0, so
     garbage input cannot derail the loops. The phasor turns by ``a = omega + Kp e`` per
     symbol with ``cos a ~ 1 - a^2/2``, ``sin a ~ a - a^3/6`` and is renormalised (no trig).
     Cost: one ``bank.shape[1]``-tap complex-by-real filter output per symbol plus ~30 flops.
@@ -205,6 +206,9 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
         t_strobe = t
         t += sps + min(max(integ + gains[0] * err_prev, -0.5 * sps), 0.5 * sps)
         y_re, y_im = _mf(xd, bank, p, i - half + 1)
+        if not (abs(y_re) < 1e30 and abs(y_im) < 1e30):  # overflow or NaN: an erasure
+            y_re = 0.0
+            y_im = 0.0
         z_re = y_re * c + y_im * s
         z_im = y_im * c - y_re * s
         if qpsk:
@@ -230,7 +234,7 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
         zp_im = z_im
         have_prev = 1.0
         omega = min(max(omega + gains[3] * err_p, -0.5), 0.5)
-        a = omega + gains[2] * err_p
+        a = min(max(omega + gains[2] * err_p, -1.0), 1.0)
         ca = 1.0 - 0.5 * a * a
         sa = a - a * a * a / 6.0
         c, s = c * ca - s * sa, s * ca + c * sa

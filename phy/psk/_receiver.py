@@ -176,7 +176,7 @@ class Receiver:
     def process(self, samples: np.ndarray) -> list[Burst]:
         """Feed the next samples (complex64 at the native rate); return completed bursts."""
         x = np.asarray(samples, dtype=np.complex64).ravel()
-        if x.size and not np.isfinite(x.view(np.float32).sum()):
+        if not np.isfinite(x.view(np.float32)).all():
             x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
         self.counters["samples"] += x.size
         self._x = np.concatenate([self._x, x])
@@ -251,7 +251,7 @@ class Receiver:
         self._peak_abs = peak
         self._omega = omega
         self._gain = 1.0 / max(level * abs(self._tone_gain), 1e-30)
-        if not math.isfinite(self._gain * omega):
+        if not math.isfinite(self._gain * omega * phase * peak_t):  # garbage: no signal
             self._gain, omega, phase, peak_t = 0.0, 0.0, 0.0, 0.0
             self._omega = 0.0
         self._b0 = self._x0 + s0  # absolute index of derotation phase 0

@@ -82,6 +82,8 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
         if i - half + 1 < 0 or i + half >= xd.shape[0]:
             break
         y = np.dot(bank[p].astype(np.float64), xd[i - half + 1 : i + half + 1])
+        if not (abs(y.real) < 1e30 and abs(y.imag) < 1e30):
+            y = 0j
         z = y * complex(state[COS], -state[SIN])
         zp = complex(state[PREV_RE], state[PREV_IM])
         if qpsk:
@@ -101,7 +103,7 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
         state[ERR_PREV] = err_t
         state[PREV_RE], state[PREV_IM], state[HAVE_PREV] = z.real, z.imag, 1.0
         state[OMEGA] = np.clip(state[OMEGA] + gains[3] * err_p, -0.5, 0.5)
-        a = state[OMEGA] + gains[2] * err_p
+        a = np.clip(state[OMEGA] + gains[2] * err_p, -1.0, 1.0)
         rot = complex(state[COS], state[SIN]) * complex(1 - a * a / 2, a - a**3 / 6)
         rot *= 1.5 - 0.5 * abs(rot) ** 2
         state[COS], state[SIN] = rot.real, rot.imag

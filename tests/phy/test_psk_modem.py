@@ -194,6 +194,28 @@ def test_noise_and_garbage_give_no_bursts_and_no_exception(name):
     assert [b.payload for b in rx.process(y) + rx.flush()] == [payload]
 
 
+@pytest.mark.parametrize("name", ["bpsk250k", "qpsk1m"])
+def test_huge_samples_inside_bursts_neither_crash_nor_stop_the_receiver(name):
+    # Random bytes read as complex64 (finite, up to 3e38) over part of each burst: the loops
+    # used to overflow to NaN there and the burst's end position could not be computed.
+    p = get_profile(name)
+    rng = np.random.default_rng(2)
+    rx = Receiver(profile=p)
+    for _ in range(6):
+        x = modulate_bits(p, frame_bits(p, rng.bytes(100)))
+        junk = np.frombuffer(rng.bytes(8 * 300), np.complex64)
+        lo = int(rng.integers(400, x.size - 300))
+        x[lo : lo + 300] = np.nan_to_num(junk, nan=0.0, posinf=0.0, neginf=0.0)
+        with np.errstate(all="ignore"):
+            rx.process(np.concatenate([np.zeros(500, np.complex64), x]))
+    rx.flush()
+    assert rx.counters["detections"] >= 1
+    payload = rng.bytes(30)
+    x, _ = _stream(name, [payload], rng)
+    y, _, _ = _channel(x, name, rng, sample_rate_hz=p.sample_rate_hz, ebn0_db=12.0)
+    assert [b.payload for b in rx.process(y) + rx.flush()] == [payload]
+
+
 def test_burst_at_end_of_stream_needs_flush():
     p = get_profile("qpsk250k")
     payload = b"tail"
