@@ -6,6 +6,7 @@
   of stream (slope; gaps included).
 * Resampler share: on a 2.4 MS/s stream of 255-byte bursts, CPU time of the resampler alone
   (``phy.dsp.Resampler`` as ``phy.make_receiver`` builds it) against the whole chain.
+* Idle: the 2.4 MS/s chain's real-time factor on one second of noise (searching only).
 
 Every time is the best of ``--passes`` passes (CPU time, one core).
 
@@ -57,6 +58,19 @@ def _resampler_share(name: str, passes: int) -> tuple[float, float]:
     return resample_s, chain_s
 
 
+def _idle_real_time(name: str, passes: int) -> float:
+    """Real-time factor of the 2.4 MS/s chain on 1 s of noise, fed in 64 Ki-sample chunks."""
+    rng = np.random.default_rng(1)
+    x = (rng.standard_normal(2 * int(RADIO_RATE_HZ)) * 0.7).astype(np.float32).view(np.complex64)
+    chain = phy.make_receiver(name, sample_rate_hz=RADIO_RATE_HZ)
+
+    def run() -> None:
+        for lo in range(0, x.size, 1 << 16):
+            chain.process(x[lo : lo + (1 << 16)])
+
+    return x.size / RADIO_RATE_HZ / _best_cpu_s(run, max(passes // 8, 2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profiles", nargs="+", default=PROFILES)
@@ -64,9 +78,9 @@ def main() -> None:
     args = parser.parse_args()
     print(
         "| profile | fixed us/burst | ns/symbol of stream | 2.4 MS/s chain x real time (255 B)"
-        " | resampler share |"
+        " | resampler share | idle chain x real time |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|")
     for name in args.profiles:
         (s0, t0), (s1, t1) = (_per_burst(name, n, args.passes) for n in (20, 1000))
         slope = (t1 - t0) / (s1 - s0)
@@ -74,7 +88,8 @@ def main() -> None:
         x_size = _stream(name, 255, RADIO_RATE_HZ, np.random.default_rng(0)).size
         print(
             f"| {name} | {(t0 - slope * s0) * 1e6:.0f} | {slope * 1e9:.0f} | "
-            f"{x_size / RADIO_RATE_HZ / chain_s:.1f} | {resample_s / chain_s:.0%} |",
+            f"{x_size / RADIO_RATE_HZ / chain_s:.1f} | {resample_s / chain_s:.0%} | "
+            f"{_idle_real_time(name, args.passes):.0f} |",
             flush=True,
         )
 
