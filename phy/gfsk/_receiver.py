@@ -68,8 +68,11 @@ class Receiver:
     lag-sps/2 autocorrelations over a boxcar (range +-fs/2), a boxcar-cascade channel filter
     and decimation to 4 samples/symbol, Oerder-Meyr timing on the squared differential eye,
     a data-blind fine offset from the squared two-symbol differential product, and
-    decision-feedback differential detection. ``phy.framing.BitFramer`` finds the sync word
-    and header. Design and measurements: ``docs/phy-gfsk.md``.
+    decision-feedback differential detection. Once a sync word and a valid header are seen,
+    the offset estimated over preamble + sync word is held to the end of the announced
+    payload (a long run of one tone looks like an offset to the blind estimators).
+    ``phy.framing.BitFramer`` finds the sync word and header. Design and measurements:
+    ``docs/phy-gfsk.md``.
 
     Parameters
     ----------
