@@ -245,6 +245,19 @@ def test_long_runs_of_one_tone_decode_exactly(name, rate):
         assert abs(burst.cfo_hz - cfo) < 600
 
 
+def test_the_offset_is_held_over_the_payload_only():
+    p = get_profile("gfsk9k6")
+    rng = np.random.default_rng(6)
+    stream, _ = _bursts_stream(p, rng, [bytes(64)], sample_rate_hz=p.sample_rate_hz, ebn0_db=12)
+    rx = Receiver(profile=p)
+    assert [b.payload for b in rx.process(stream) + rx.flush()] == [bytes(64)]
+    rows = rx._slots[: rx.counters["symbols"]]
+    total = rows[:, 1] + np.arctan2(rows[:, 3], rows[:, 2]) / (2 * np.pi * p.samples_per_symbol)
+    _, counts = np.unique(np.round(total, 12), return_counts=True)
+    held = counts.max()  # symbols demodulated with one and the same total offset
+    assert 8 * 64 <= held <= 8 * 64 + 4
+
+
 def test_a_long_run_inside_a_payload_does_not_slip_the_timing():
     # 2400 symbols without a transition: nothing to time on, the timing must not wander
     p = get_profile("gfsk50k")
@@ -274,7 +287,7 @@ def test_llrs_are_scaled_like_gaussian_llrs():
 def test_receiver_is_chunk_invariant():
     p = get_profile("gfsk9k6")
     rng = np.random.default_rng(11)
-    payloads = [rng.bytes(n) for n in (5, 90, 17)]
+    payloads = [rng.bytes(n) for n in (5, 90, 17)] + [bytes(40)]  # holds span chunk cuts
     stream, _ = _bursts_stream(p, rng, payloads, sample_rate_hz=p.sample_rate_hz, ebn0_db=12)
 
     def run(chunks):
