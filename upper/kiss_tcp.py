@@ -62,6 +62,7 @@ class KissTcpServer:
 
     ``on_frame(data, port)`` is called for every data frame a client sends; ``send(data)``
     passes a received frame to every connected client. Commands update ``tx_params``.
+    ``on_client(peer, connected)`` hears of clients coming and going.
     """
 
     def __init__(
@@ -70,12 +71,14 @@ class KissTcpServer:
         host: str = "127.0.0.1",
         port: int = 8001,
         on_frame: Callable[[bytes, int], None],
+        on_client: Callable[[str, bool], None] | None = None,
         max_clients: int = 16,
     ) -> None:
         if not 0 <= port < 65536:
             raise ConfigError(f"TCP port {port} out of range 0..65535")
         self.host, self.port = host, port
         self._on_frame = on_frame
+        self._on_client = on_client or (lambda peer, connected: None)
         self._max_clients = max_clients
         self._writers: set[asyncio.StreamWriter] = set()
         self._server: asyncio.AbstractServer | None = None
@@ -105,6 +108,8 @@ class KissTcpServer:
         self._writers.add(writer)
         self.counters["clients"] += 1
         self.client_connected.set()
+        peer = "{}:{}".format(*writer.get_extra_info("peername", ("?", "?"))[:2])
+        self._on_client(peer, True)
         decoder = KissDecoder()
         try:
             while data := await reader.read(4096):
@@ -121,6 +126,7 @@ class KissTcpServer:
         finally:
             self._writers.discard(writer)
             writer.close()
+            self._on_client(peer, False)
 
     def send(self, frame: bytes, port: int = 0) -> None:
         """Queue ``frame`` (AX.25 without FCS) to every connected client."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -42,14 +43,16 @@ def _free_port() -> int:
     raise RuntimeError("no free port")
 
 
-def _wait_port(port: int, timeout_s: float = 30.0) -> None:
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise AssertionError(f"nothing listens on port {port}")
+def _server_log(server: subprocess.Popen, marker: str, count: int) -> list[str]:
+    """The next ``count`` lines of the server's log that contain ``marker`` (text after it)."""
+    found: list[str] = []
+    while len(found) < count:
+        line = server.stderr.readline()
+        if not line:
+            break
+        if marker in line:
+            found.append(line.split(marker, 1)[1].strip())
+    return found
 
 
 def _server(*args: str) -> subprocess.Popen:
@@ -91,7 +94,7 @@ def test_server_frames_reach_our_client_and_kissutil(tmp_path):
     server = _server("--port", str(port), "--input", str(wav), "--wait-clients", "2",
                      "--linger-s", "3")  # fmt: skip
     try:
-        _wait_port(port)
+        assert _server_log(server, "KISS TNC on ", 1) != []  # listening
         queue = tmp_path / "rxq"
         queue.mkdir()
         kissutil = subprocess.Popen(
@@ -121,25 +124,26 @@ def test_server_frames_reach_our_client_and_kissutil(tmp_path):
 def test_kissutil_frames_are_transmitted_and_atest_decodes_them(tmp_path):
     port = _free_port()
     out = tmp_path / "tx.wav"
-    server = _server("--port", str(port), "--output", str(out), "--linger-s", "8")
+    server = _server("--port", str(port), "--output", str(out), "--linger-s", "60")
     try:
-        _wait_port(port)
+        assert _server_log(server, "KISS TNC on ", 1) != []  # listening
         outbox = tmp_path / "txq"
         outbox.mkdir()
-        (outbox / "a.txt").write_text("\n".join(MESSAGES) + "\n")
         kissutil = subprocess.Popen(
             ["kissutil", "-h", "127.0.0.1", "-p", str(port), "-f", str(outbox)],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        end = time.monotonic() + 10
-        while any(outbox.iterdir()) and time.monotonic() < end:
-            time.sleep(0.1)
-        time.sleep(1.0)
+        # kissutil must be connected before it finds frames to send in its outbox
+        assert _server_log(server, " connected", 1) != []
+        (outbox / "a.txt").write_text("\n".join(MESSAGES) + "\n")
+        sent = _server_log(server, "sent ", len(MESSAGES))  # modulated into the output
         kissutil.terminate()
         kissutil.wait(5)
+        assert [s.removesuffix("<0x0a>") for s in sent] == MESSAGES
     finally:
+        server.send_signal(signal.SIGINT)  # Ctrl-C: the server closes the WAV and exits
         server.wait(20)
     decoded = subprocess.run(["atest", str(out)], capture_output=True, text=True).stdout
     found = re.findall(r"\[0\] (\S+>\S+:.*?)\s*$", decoded, flags=re.M)

@@ -45,6 +45,15 @@ def run(args) -> int:
     return asyncio.run(_serve(args))
 
 
+def _monitor(frame: bytes) -> str:
+    from mac.ax25 import Ax25Frame
+
+    try:
+        return str(Ax25Frame.decode(frame))
+    except ValueError:
+        return f"(not AX.25) {frame.hex()}"
+
+
 async def _serve(args) -> int:
     from mac.ax25.modem import packet_audio
     from upper.cli.tx import parse_hz
@@ -76,8 +85,13 @@ async def _serve(args) -> int:
                 txdelay_flags=flags,
             )
         )
+        print(f"sdrlink kiss-server: sent {_monitor(frame)}", file=sys.stderr, flush=True)
 
-    server = KissTcpServer(host=args.host, port=args.port, on_frame=transmit)
+    def client(peer: str, connected: bool) -> None:
+        state = "connected" if connected else "gone"
+        print(f"sdrlink kiss-server: client {peer} {state}", file=sys.stderr, flush=True)
+
+    server = KissTcpServer(host=args.host, port=args.port, on_frame=transmit, on_client=client)
     await server.start()
     print(f"sdrlink kiss-server: KISS TNC on {server.host}:{server.port}", file=sys.stderr)
     try:
