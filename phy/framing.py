@@ -128,7 +128,7 @@ class BitFramer:
         self._max_sync_errors = max_sync_errors
         self._max_header_errors = max_header_errors
         self._max_payload_bytes = min(max_payload_bytes, MAX_PAYLOAD_BYTES)
-        self.counters = {"sync_hits": 0, "header_rejects": 0, "bursts": 0}
+        self.counters = {"sync_hits": 0, "header_rejects": 0, "bursts": 0, "abandoned": 0}
         self.reset()
 
     def reset(self) -> None:
@@ -142,7 +142,16 @@ class BitFramer:
         """Absolute index of the next bit ``push`` will receive."""
         return self._buf_start + self._buf.size
 
-    def push(self, llrs: np.ndarray) -> list[FramedBits]:
+    def push(self, llrs: np.ndarray, *, carrier_end: int | None = None) -> list[FramedBits]:
+        """Take the next soft bits; return the bursts completed in them.
+
+        ``carrier_end``: absolute stream index (of these or earlier bits) where the modem saw
+        its carrier end. A payload being collected whose header precedes that index and
+        whose announced end follows it cannot be what was sent (a garbled header announcing
+        too long a payload): it is dropped (counted in ``abandoned``) and the search resumes
+        at ``carrier_end``, so such a header no longer blinds the framer to the next bursts.
+        Cost: O(len(llrs)) plus ~0.1 ms per sync-word hit.
+        """
         from phy.dsp._kernels import sync_search
 
         self._buf = np.concatenate([self._buf, np.asarray(llrs, dtype=np.float32)])
@@ -177,6 +186,12 @@ class BitFramer:
                 self._search_from = start - sync_bits + 1
                 continue
             end = start + HEADER_BITS + 8 * length
+            if carrier_end is not None and start <= carrier_end - self._buf_start < end:
+                self.counters["abandoned"] += 1
+                self._pending = None
+                self._search_from = max(carrier_end - self._buf_start, start - sync_bits + 1)
+                carrier_end = None
+                continue
             if self._buf.size < end:
                 break
             found.append(

@@ -34,11 +34,13 @@ SY_N_COMPLEX = 8
 # symbol_sync float state: timing, power, held offset, header soft bits
 SY_T_NEXT, SY_POWER, SY_F_HOLD, SY_HEADER = 0, 1, 2, 3
 HOLD_HEADER_BITS = 48  # the PHY header (phy.framing.HEADER_BITS)
-SY_N_FLOAT = SY_HEADER + HOLD_HEADER_BITS
+SY_P_HOLD = SY_HEADER + HOLD_HEADER_BITS  # signal power when the hold began
+SY_N_FLOAT = SY_P_HOLD + 1
 # symbol_sync int state
 SY_POS, SY_PHASE, SY_N_ABS, SY_N_SYM, SY_POS_C, SY_POS_R = 0, 1, 2, 3, 4, 5
 SY_MODE, SY_COUNT, SY_REG = 6, 7, 8
-SY_N_INT = 9
+SY_RELEASE = 9  # symbol index of the latest early release of a hold (-1: none yet)
+SY_N_INT = 10
 # burst hold modes (SY_MODE): searching, collecting the header, inside a payload
 MODE_FREE, MODE_HEADER, MODE_PAYLOAD = 0, 1, 2
 HOLD_MARGIN = 2  # symbols held after the last payload bit
@@ -251,9 +253,9 @@ def symbol_sync(
 
     ``params`` = (samples per symbol in ``y``, max sync-word errors, timing gain, max header
     errors, feedback beta, power alpha, input samples per ``y`` sample, sync word, sync-word
-    bits, max payload bytes); ``columns`` the header code's generator columns (see
-    ``header_length``); the timing line and the offset average are boxcar sums over the last
-    ``len(ring_c)`` / ``len(ring_r)`` symbols; ``table[k] = exp(-2j*pi*k/sps)``.
+    bits, max payload bytes, release power ratio); ``columns`` the header code's generator
+    columns (see ``header_length``); the timing line and the offset average are boxcar sums
+    over the last ``len(ring_c)`` / ``len(ring_r)`` symbols; ``table[k] = exp(-2j*pi*k/sps)``.
 
     Burst hold: outside a payload the residual offset tracks (data-blind, range +-Rs/8
     around the coarse NCO). A sync-word match records the total offset (coarse + residual,
@@ -263,7 +265,11 @@ def symbol_sync(
     known wander is removed exactly). A false match on noise thus never holds anything,
     and a newer match restarts the header. In a hold, the timing line only takes symbol
     periods next to a decided transition (a run of one tone carries no timing information,
-    only noise that would make the timing wander and slip).
+    only noise that would make the timing wander and slip). A hold ends early when the
+    strobe power (an exponential average over ~32 symbols) falls below ``release`` times its
+    value at the header: the carrier has ended, so the header announced more than was sent
+    (a garbled header); ``i_state[SY_RELEASE]`` gets that symbol's index so the framer can
+    drop the burst.
 
     For each symbol strobe writes a soft value to
     ``out_llr`` (float32, positive means 0, unscaled) and a row of ``slots`` (a ring indexed
@@ -289,6 +295,8 @@ def symbol_sync(
     sync_word = np.int64(params[7])
     max_sync = np.int64(params[1])
     f_hold = f_state[SY_F_HOLD]
+    p_hold = f_state[SY_P_HOLD]
+    release = params[10]
     slot_mask = slots.shape[0] - 1  # a power of two
     y_prev = c_state[SY_Y_PREV]
     c_line = c_state[SY_C]
@@ -385,10 +393,14 @@ def symbol_sync(
                 if mode == MODE_PAYLOAD:  # header accepted: hold to the payload's end
                     rot = per_symbol * (f_hold - fk)
                     held = complex(np.cos(rot), np.sin(rot))
+                    p_hold = power
             elif mode == MODE_PAYLOAD:
                 count -= 1
                 if count <= 0:
                     mode = MODE_FREE
+                elif power < release * p_hold:  # the carrier ended: a false (long) header
+                    mode, count = MODE_FREE, 0
+                    i_state[SY_RELEASE] = n_sym
             yk_prev2 = yk_prev
             yk_prev = yk
             t_next += sps
@@ -412,6 +424,7 @@ def symbol_sync(
     f_state[SY_T_NEXT] = t_next
     f_state[SY_POWER] = power
     f_state[SY_F_HOLD] = f_hold
+    f_state[SY_P_HOLD] = p_hold
     i_state[SY_MODE] = mode
     i_state[SY_COUNT] = count
     i_state[SY_REG] = reg

@@ -38,6 +38,7 @@ from phy.gfsk._kernels import (
     SY_MODE,
     SY_N_ABS,
     SY_N_SYM,
+    SY_P_HOLD,
     SY_PHASE,
     SY_POS,
     SY_POS_C,
@@ -46,6 +47,7 @@ from phy.gfsk._kernels import (
     SY_R2,
     SY_REF,
     SY_REG,
+    SY_RELEASE,
     SY_T_NEXT,
     SY_U2,
     SY_Y_PREV,
@@ -160,7 +162,7 @@ def header_length(soft, columns, max_errors, max_length):
     return -1 if errors > max_errors or best > max_length else best
 
 
-def _hold_step(llr, params, columns, f_state, i_state):
+def _hold_step(llr, params, columns, f_state, i_state, power, n_sym):
     n_sync = int(params[8])
     reg = ((int(i_state[SY_REG]) << 1) | int(llr < 0)) % (1 << n_sync)
     i_state[SY_REG] = reg
@@ -178,10 +180,14 @@ def _hold_step(llr, params, columns, f_state, i_state):
                 i_state[SY_MODE], i_state[SY_COUNT] = MODE_FREE, 0
             else:
                 i_state[SY_MODE], i_state[SY_COUNT] = MODE_PAYLOAD, 8 * length + HOLD_MARGIN
+                f_state[SY_P_HOLD] = power
     elif mode == MODE_PAYLOAD:
         i_state[SY_COUNT] -= 1
         if i_state[SY_COUNT] <= 0:
             i_state[SY_MODE], i_state[SY_COUNT] = MODE_FREE, 0
+        elif power < params[10] * f_state[SY_P_HOLD]:
+            i_state[SY_MODE], i_state[SY_COUNT] = MODE_FREE, 0
+            i_state[SY_RELEASE] = n_sym
     return int(i_state[SY_MODE])
 
 
@@ -245,7 +251,7 @@ def symbol_sync(
                 yk.imag,
             ]
             n_out += 1
-            mode = _hold_step(llr, params, columns, f_state, i_state)
+            mode = _hold_step(llr, params, columns, f_state, i_state, power, n_sym)
             if mode == MODE_HEADER and i_state[SY_COUNT] == 0:  # a sync word
                 u_sync = cs[SY_U2]
                 if abs(cs[SY_R2]) > 0:

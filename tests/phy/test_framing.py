@@ -84,3 +84,22 @@ def test_framer_memory_is_bounded_on_noise():
     for _ in range(200):
         assert framer.push(rng.normal(size=5000).astype(np.float32)) == []
     assert framer._buf.size < 64 * 8 + 200
+
+
+def test_carrier_end_drops_a_payload_announced_too_long():
+    rng = np.random.default_rng(9)
+    p = get_profile("gfsk9k6")
+    liar = frame_bits(p, rng.bytes(2098))[: p.preamble_bits + p.sync_bits + 48 + 800]
+    payloads = [rng.bytes(100), rng.bytes(3)]
+    parts = [liar, rng.integers(0, 2, 150).astype(np.uint8)]
+    for payload in payloads:
+        parts += [frame_bits(p, payload), rng.integers(0, 2, 150).astype(np.uint8)]
+    llrs = _llrs(np.concatenate(parts), rng)
+    end = liar.size + 40  # where a modem would see the carrier end
+    framer = BitFramer(profile=p)
+    found = framer.push(llrs[:end]) + framer.push(llrs[end:], carrier_end=end)
+    assert [np.packbits(b.llrs < 0).tobytes() for b in found] == payloads
+    assert framer.counters["abandoned"] == 1
+    blind = BitFramer(profile=p)
+    assert blind.push(llrs) == []  # without it the long payload swallows both bursts
+    assert blind.counters["abandoned"] == 0

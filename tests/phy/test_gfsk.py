@@ -387,3 +387,58 @@ def test_bursts_of_one_key_up_16_symbols_apart(name):
                     ebn0_db=12, bit_rate_bps=p.bit_rate_bps, pad=(3000, 2000))  # fmt: skip
     rx = Receiver(profile=p)
     assert [b.payload for b in rx.process(stream) + rx.flush()] == payloads
+
+
+def _truncated_then_normal(p, rng, *, sample_rate_hz):
+    """A burst cut after 100 of its announced 2098 bytes (a garbled header), then two bursts."""
+    sps = p.samples_per_symbol * sample_rate_hz / p.sample_rate_hz
+    cut = int((p.preamble_bits + p.sync_bits + 48 + 800) * sps)
+    liar = phy.modulate(p, rng.bytes(2098), sample_rate_hz=sample_rate_hz)[:cut]
+    payloads = [rng.bytes(100), rng.bytes(7)]
+    gap = np.zeros(int(150 * sps), np.complex64)
+    parts = [liar, gap]
+    for payload in payloads:
+        parts += [phy.modulate(p, payload, sample_rate_hz=sample_rate_hz), gap]
+    x = impair(np.concatenate(parts), rng=rng, sample_rate_hz=sample_rate_hz, cfo_hz=9e3,
+               ppm=30, delay=0.2, ebn0_db=12, bit_rate_bps=p.bit_rate_bps,
+               pad=(int(100 * sps), 100))  # fmt: skip
+    return x, payloads
+
+
+@pytest.mark.parametrize(("name", "rate"), [("gfsk9k6", None), ("gfsk250k", 2.4e6)])
+def test_a_header_announcing_more_than_was_sent_is_abandoned(name, rate):
+    p = get_profile(name)
+    rng = np.random.default_rng(11)
+    x, payloads = _truncated_then_normal(p, rng, sample_rate_hz=rate or p.sample_rate_hz)
+    rx = phy.make_receiver(p, sample_rate_hz=rate)
+    bursts = rx.process(x) + rx.flush()
+    assert [b.payload for b in bursts] == payloads
+    assert rx.counters["abandoned"] == 1
+    never = phy.make_receiver(p, sample_rate_hz=rate, carrier_end_ratio=0.0)
+    assert never.process(x) + never.flush() == []  # the old behaviour: both swallowed
+
+
+def test_symbol_sync_matches_reference_through_an_early_release():
+    p = get_profile("gfsk9k6")
+    rng = np.random.default_rng(5)
+    x, _ = _truncated_then_normal(p, rng, sample_rate_hz=p.sample_rate_hz)
+    rx = Receiver(profile=p)
+    n = 16384
+    y = np.zeros(n, dtype=np.complex64)
+    f = np.zeros(n, dtype=np.float32)
+    m = _kernels.front_end(x[: 2 * n], rx._fe_params, rx._fe_c, rx._fe_i, rx._ring1,
+                           rx._ring2, rx._ring_p, rx._ring_x, y, f)  # fmt: skip
+    results = []
+    for impl in (_kernels, _reference):
+        state = _copies(rx._sy_c, rx._sy_f, rx._sy_i, rx._ring, rx._ring_c, rx._ring_r)
+        slots = np.zeros((4096, 8))
+        llr = np.zeros(m, dtype=np.float32)
+        k = impl.symbol_sync(y[:m], f[:m], rx._sy_params, rx._table, rx._columns, *state, llr,
+                             slots)  # fmt: skip
+        results.append((k, llr[:k], state))
+    (k1, l1, s1), (k2, l2, s2) = results
+    assert k1 == k2
+    assert s1[2][_kernels.SY_RELEASE] > 0  # the hold of the cut burst ended early
+    np.testing.assert_allclose(l1, l2, rtol=1e-5, atol=1e-6)
+    for a, b in zip(s1, s2, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
