@@ -7,7 +7,10 @@ chunks. Bit errors are counted on the payloads of the bursts that were detected 
 and header passed); missed bursts are reported as the detection probability.
 
     python benchmarks/gfsk_ber.py [--profiles gfsk9k6,...] [--ebn0 8,9,10,11,12]
-        [--payload random|zeros|ones|alternating|run64]
+        [--payload random|zeros|ones|alternating|run64] [--rate 2.4e6]
+
+``--rate`` generates the stream at that radio rate and receives it through
+``phy.make_receiver(profile, sample_rate_hz=rate)`` (the resampler in front).
 
 ``--payload`` picks the payload bits: random (default), all zeros, all ones, alternating
 (0x55 bytes), or random with a 64-bit run of zeros or ones at a random byte position.
@@ -48,16 +51,17 @@ def _payload(rng, kind, n):
     return bytes(data)
 
 
-def _stream(p, rng, n_bursts, ebn0_db, payload_bytes, kind="random"):
-    fs, sps = p.sample_rate_hz, p.samples_per_symbol
+def _stream(p, rng, n_bursts, ebn0_db, payload_bytes, kind="random", rate=None):
+    fs = rate or p.sample_rate_hz
+    sps = p.samples_per_symbol * fs / p.sample_rate_hz
     parts, payloads = [], []
     for _ in range(n_bursts):
         payload = _payload(rng, kind, payload_bytes)
-        x = _impair(phy.modulate(p, payload), rng, fs, rng.uniform(-20e3, 20e3),
+        x = _impair(phy.modulate(p, payload, sample_rate_hz=fs), rng, fs, rng.uniform(-20e3, 20e3),
                     rng.uniform(-100, 100), rng.uniform(0, 1))  # fmt: skip
-        parts += [np.zeros(int(rng.integers(100, 200)) * sps), x]
+        parts += [np.zeros(int(int(rng.integers(100, 200)) * sps)), x]
         payloads.append(payload)
-    parts.append(np.zeros(200 * sps))
+    parts.append(np.zeros(int(200 * sps)))
     clean = np.concatenate(parts).astype(np.complex64)
     noisy = awgn(clean, rng=rng, sample_rate_hz=fs, bit_rate_bps=p.bit_rate_bps,
                  ebn0_db=ebn0_db, signal_power=1.0)  # fmt: skip
@@ -74,12 +78,13 @@ def measure(
     min_bursts=200,
     max_bursts=2500,
     kind="random",
+    rate=None,
 ):
     p = get_profile(name)
     errors = bits = sent = found = 0
-    rx = phy.make_receiver(p)
+    rx = phy.make_receiver(p, sample_rate_hz=rate)
     while (errors < min_errors or sent < min_bursts) and sent < max_bursts:
-        stream, payloads = _stream(p, rng, 50, ebn0_db, payload_bytes, kind)
+        stream, payloads = _stream(p, rng, 50, ebn0_db, payload_bytes, kind, rate)
         bursts = []
         for start in range(0, stream.size, 65536):
             bursts += rx.process(stream[start : start + 65536])
@@ -100,7 +105,7 @@ def measure(
                     found += 1
                     del queue[: i + 1]
                     break
-    return errors, bits, found, sent
+    return errors, bits, found, sent, rx.counters.get("abandoned", 0)
 
 
 def main() -> None:
@@ -110,19 +115,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--min-bursts", type=int, default=200)
     parser.add_argument("--payload", choices=PAYLOADS, default="random")
+    parser.add_argument("--rate", type=float, default=None, help="radio rate (default native)")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
-    print("| profile | Eb/N0 dB | BER | bit errors / bits | detected / sent |")
-    print("|---|---|---|---|---|")
+    print("| profile | Eb/N0 dB | BER | bit errors / bits | detected / sent | abandoned |")
+    print("|---|---|---|---|---|---|")
     for name in args.profiles.split(","):
         for ebn0 in (float(v) for v in args.ebn0.split(",")):
             t0 = time.perf_counter()
-            errors, bits, found, sent = measure(
-                name, ebn0, rng=rng, min_bursts=args.min_bursts, kind=args.payload
+            errors, bits, found, sent, abandoned = measure(
+                name, ebn0, rng=rng, min_bursts=args.min_bursts, kind=args.payload, rate=args.rate
             )
             ber = errors / bits if bits else float("nan")
             print(f"| {name} | {ebn0:g} | {ber:.2e} | {errors} / {bits} | {found} / {sent} "
-                  f"({100 * found / sent:.1f}%) |", flush=True)  # fmt: skip
+                  f"({100 * found / sent:.1f}%) | {abandoned} |", flush=True)  # fmt: skip
             del t0
 
 
