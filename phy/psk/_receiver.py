@@ -32,11 +32,18 @@ import numpy as np
 
 from phy.burst import Burst
 from phy.errors import ConfigError
-from phy.framing import HEADER_BITS, MAX_PAYLOAD_BYTES, decode_header, golay24_encode
+from phy.framing import (
+    HEADER_BITS,
+    MAX_PAYLOAD_BYTES,
+    decode_header,
+    encode_header,
+    golay24_encode,
+)
 from phy.profiles import Profile, get_profile
 from phy.psk import _layout as L
 from phy.psk._acquire import FINE_LAG_SYMBOLS
-from phy.psk._modulator import bits_to_symbols
+from phy.psk._aided import carrier_from_known, decision_gain, level_and_noise, sync_score
+from phy.psk._modulator import bits_to_symbols, preamble_symbols
 from phy.psk._pulse import matched_filter_bank, timing_gain
 
 __all__ = ["Receiver", "loop_gains"]
@@ -61,6 +68,8 @@ DEROTATE_BLOCK = 16384  # most samples derotated per step
 SYNC_SEARCH_SYMBOLS = 72  # where the sync word may start, counted from the demod start
 _SEARCH, _DEMOD = 0, 1
 _SYNC, _PAYLOAD = 0, 1
+KNOWN_PREAMBLE_SYMBOLS = 64  # preamble symbols before the sync word used by the carrier fit
+MIN_SCORE_PREAMBLE = 16  # preamble symbols needed to score the sync word independently
 _MAX_SNR = 1e6  # 60 dB: caps the SNR estimate (and the LLRs) on a noiseless burst
 
 
@@ -99,8 +108,11 @@ class Receiver:
         max_payload_bytes: int = MAX_PAYLOAD_BYTES,
         max_cfo_hz: float = 30e3,
         detect_threshold: float | None = None,
-        timing_bandwidth: float = 0.005,
-        phase_bandwidth: float = 0.02,
+        timing_bandwidth: float = 0.002,
+        phase_bandwidth: float = 0.003,
+        sync_threshold: float = 0.5,
+        strong_sync: float = 0.7,
+        max_header_errors_strong: int = 12,
     ) -> None:
         profile = get_profile(profile)
         if profile.modulation not in ("bpsk", "qpsk"):
@@ -121,6 +133,9 @@ class Receiver:
         self._bps = profile.bits_per_symbol
         self._max_sync_errors = max_sync_errors
         self._max_header_errors = max_header_errors
+        self._sync_threshold = float(sync_threshold)
+        self._strong_sync = float(strong_sync)
+        self._max_header_errors_strong = max(max_header_errors_strong, max_header_errors)
         self._max_payload = min(max_payload_bytes, MAX_PAYLOAD_BYTES)
         threshold = detect_threshold or (0.25 if sps >= 4 else 0.35)
         self._thr2 = float(threshold * threshold)
@@ -131,13 +146,18 @@ class Receiver:
         self._tone_gain = float(np.dot(self._bank[0], np.cos(np.pi * m / sps)))
         kp_t, ki_t = loop_gains(timing_bandwidth, 1.0, timing_gain(profile.rolloff) / sps)
         kp_p, ki_p = loop_gains(phase_bandwidth, 0.707, 1.0)
-        self._gains = np.array([kp_t, ki_t, kp_p, ki_p], dtype=np.float64)
+        self._phase_bandwidth = phase_bandwidth
+        self._gains_track = np.array([kp_t, ki_t, kp_p, ki_p], dtype=np.float64)
+        self._gains_open = np.array([kp_t, ki_t, 0.0, 0.0], dtype=np.float64)
         self._lag = sps
         self._window = DETECT_SYMBOLS * sps
         sync = (profile.sync_word >> np.arange(profile.sync_bits - 1, -1, -1)) & 1
         self._sync_bits = sync.astype(np.uint8)
         self._sync_syms = bits_to_symbols(profile, self._sync_bits)
         self._n_sync = self._sync_syms.size
+        n_pre = min(KNOWN_PREAMBLE_SYMBOLS, profile.preamble_bits)
+        pre_bits = (np.arange(profile.preamble_bits) % 2 == 0).astype(np.uint8)
+        self._pre_syms = preamble_symbols(profile, pre_bits[profile.preamble_bits - n_pre :])
         self._n_header = HEADER_BITS // self._bps
         max_bits = profile.sync_bits + HEADER_BITS + 8 * self._max_payload
         self._syms = np.zeros(SYNC_SEARCH_SYMBOLS + -(-max_bits // self._bps), np.complex64)
@@ -279,7 +299,7 @@ class Receiver:
                 self._bank,
                 self._sps,
                 self._state,
-                self._gains,
+                self._gains_open if self._phase == _SYNC else self._gains_track,
                 self._qpsk,
                 self._syms[before : self._target],
                 self._times[before : self._target],
@@ -331,32 +351,102 @@ class Receiver:
         self._drot_next = stop
 
     def _sync_and_header(self) -> str | None:
-        """Find the sync word and read the header; None, or the counter of the failure."""
+        """Find the sync word, fix the carrier on the known symbols, read the header.
+
+        The kernel picks the position of the largest sync correlation; the preamble tail
+        and sync word there give a data-aided frequency and phase (``_aided``), which
+        correct the sync and header symbols and restart the phase loop locked. Accepted when
+        the corrected sync word's normalised correlation reaches ``sync_threshold`` (or it
+        has at most ``max_sync_errors`` hard errors); the header may then have
+        ``max_header_errors`` disagreements, ``max_header_errors_strong`` when the
+        correlation reaches ``strong_sync``. Returns None, or the counter of the failure.
+        """
         out = self._sync_out
         n = SYNC_SEARCH_SYMBOLS + self._n_sync + self._n_header
+        every_bit = self._n_sync * self._bps
         if not self._kern.sync_header(
             self._syms[:n],
             self._sync_syms,
             self._sync_bits,
             self._qpsk,
-            self._max_sync_errors,
+            every_bit,
             _golay_words(),
             self._header_soft,
             out,
         ):
             return "sync_misses"
-        pos, self._k, self._sync_errors, length = (int(v) for v in out)
-        errors = 0
-        if length < 0:
-            length, errors = decode_header(self._header_soft.copy())
-        if errors > self._max_header_errors or length > self._max_payload:
+        pos = int(out[0])
+        n_pre = min(pos, self._pre_syms.size)
+        first = pos - n_pre
+        ref = np.concatenate([self._pre_syms[self._pre_syms.size - n_pre :], self._sync_syms])
+        w, phi = carrier_from_known(self._syms[first : pos + self._n_sync], ref)
+        end = pos + self._n_sync + self._n_header
+        done = self._nsym  # symbols demodulated so far (with the phase loop open)
+        raw = self._syms[first:done].copy()
+        turn = np.exp(-1j * (phi + w * np.arange(done - first)))
+        self._syms[first:done] = (raw * turn).astype(np.complex64)
+        sync = self._syms[pos : pos + self._n_sync]
+        score = self._independent_score(first, pos)
+        sync_soft = np.empty(every_bit, dtype=np.float32)
+        self._soft_bits(sync, sync_soft)
+        sync_errors = int(np.count_nonzero((sync_soft < 0) != (self._sync_bits != 0)))
+        if score < self._sync_threshold and sync_errors > self._max_sync_errors:
+            return "sync_misses"
+        self._soft_bits(self._syms[pos + self._n_sync : end], self._header_soft)
+        length, errors = decode_header(self._header_soft)
+        limit = self._max_header_errors
+        if score >= self._strong_sync:
+            limit = self._max_header_errors_strong
+        if errors > limit or length > self._max_payload:
             return "header_rejects"
+        # refit on everything known now: preamble tail, sync word and the decoded header
+        ref = np.concatenate([ref, bits_to_symbols(self.profile, encode_header(length))])
+        w, phi = carrier_from_known(raw[: ref.size], ref)
+        turn = np.exp(-1j * (phi + w * np.arange(done - first)))
+        self._syms[first:done] = (raw * turn).astype(np.complex64)
+        amp, noise = level_and_noise(self._syms[first:end], ref)
+        gain = decision_gain(amp * amp / noise if noise > 0 else math.inf, self._qpsk)
+        kp_p, ki_p = loop_gains(self._phase_bandwidth, 0.707, gain)
+        self._gains_track[2] = kp_p
+        self._gains_track[3] = ki_p
+        # restart the phase loop locked: the phasor and frequency of the fit, at symbol n
+        state = self._state
+        rot = complex(state[L.COS], state[L.SIN]) * np.exp(1j * (phi + w * (done - first)))
+        state[L.COS] = rot.real
+        state[L.SIN] = rot.imag
+        state[L.OMEGA] = w
+        self._k = 0
+        self._sync_errors = sync_errors
         self._sync_pos = pos
         self._length = length
         self._header_errors = errors
         self._phase = _PAYLOAD
-        self._target = pos + self._n_sync + self._n_header + -(-8 * length // self._bps)
+        self._target = end + -(-8 * length // self._bps)
         return None
+
+    def _independent_score(self, first: int, pos: int) -> float:
+        """Sync-word correlation with the carrier fitted on the preamble tail alone.
+
+        The fit does not see the sync word, so on noise the score is not inflated by it
+        With too short a tail the score is 0 (only a hard-decision match can pass).
+        """
+        n_sync = self._n_sync
+        syms = self._syms  # already corrected by the joint fit
+        if pos - first < MIN_SCORE_PREAMBLE:
+            return 0.0
+        w, phi = carrier_from_known(
+            syms[first:pos], self._pre_syms[self._pre_syms.size - (pos - first) :]
+        )
+        k = np.arange(pos - first, pos - first + n_sync)
+        return sync_score(syms[pos : pos + n_sync] * np.exp(-1j * (phi + w * k)), self._sync_syms)
+
+    def _soft_bits(self, syms: np.ndarray, out: np.ndarray) -> None:
+        """Soft bits of symbols (BPSK ``Re``; QPSK ``Re, Im`` interleaved) into ``out``."""
+        if self._qpsk:
+            out[0::2] = syms.real
+            out[1::2] = syms.imag
+        else:
+            out[:] = syms.real
 
     def _abandon(self, counter: str) -> tuple[bool, None]:
         self.counters[counter] += 1
