@@ -8,6 +8,7 @@ and header passed); missed bursts are reported as the detection probability.
 
     python benchmarks/gfsk_ber.py [--profiles gfsk9k6,...] [--ebn0 8,9,10,11,12]
         [--payload random|zeros|ones|alternating|run64] [--rate 2.4e6]
+        [--options '{"timing_symbols": 96}']
 
 ``--rate`` generates the stream at that radio rate and receives it through
 ``phy.make_receiver(profile, sample_rate_hz=rate)`` (the resampler in front).
@@ -19,6 +20,7 @@ and header passed); missed bursts are reported as the detection probability.
 from __future__ import annotations
 
 import argparse
+import json
 import time
 
 import numpy as np
@@ -79,10 +81,11 @@ def measure(
     max_bursts=2500,
     kind="random",
     rate=None,
+    options=None,
 ):
     p = get_profile(name)
     errors = bits = sent = found = 0
-    rx = phy.make_receiver(p, sample_rate_hz=rate)
+    rx = phy.make_receiver(p, sample_rate_hz=rate, **(options or {}))
     while (errors < min_errors or sent < min_bursts) and sent < max_bursts:
         stream, payloads = _stream(p, rng, 50, ebn0_db, payload_bytes, kind, rate)
         bursts = []
@@ -116,6 +119,7 @@ def main() -> None:
     parser.add_argument("--min-bursts", type=int, default=200)
     parser.add_argument("--payload", choices=PAYLOADS, default="random")
     parser.add_argument("--rate", type=float, default=None, help="radio rate (default native)")
+    parser.add_argument("--options", type=json.loads, default={}, help="receiver options, JSON")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     print("| profile | Eb/N0 dB | BER | bit errors / bits | detected / sent | abandoned |")
@@ -124,8 +128,9 @@ def main() -> None:
         for ebn0 in (float(v) for v in args.ebn0.split(",")):
             t0 = time.perf_counter()
             errors, bits, found, sent, abandoned = measure(
-                name, ebn0, rng=rng, min_bursts=args.min_bursts, kind=args.payload, rate=args.rate
-            )
+                name, ebn0, rng=rng, min_bursts=args.min_bursts, kind=args.payload,
+                rate=args.rate, options=args.options,
+            )  # fmt: skip
             ber = errors / bits if bits else float("nan")
             print(f"| {name} | {ebn0:g} | {ber:.2e} | {errors} / {bits} | {found} / {sent} "
                   f"({100 * found / sent:.1f}%) | {abandoned} |", flush=True)  # fmt: skip
