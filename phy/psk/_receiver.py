@@ -70,6 +70,7 @@ _SEARCH, _DEMOD = 0, 1
 _SYNC, _PAYLOAD = 0, 1
 KNOWN_PREAMBLE_SYMBOLS = 64  # preamble symbols before the sync word used by the carrier fit
 MIN_SCORE_PREAMBLE = 16  # preamble symbols needed to score the sync word independently
+SOFT_PLL_BELOW_ESN0 = 10.0  # soft-decision PLL below this Es/N0 (linear)
 _MAX_SNR = 1e6  # 60 dB: caps the SNR estimate (and the LLRs) on a noiseless burst
 
 
@@ -109,10 +110,10 @@ class Receiver:
         max_cfo_hz: float = 30e3,
         detect_threshold: float | None = None,
         timing_bandwidth: float = 0.002,
-        phase_bandwidth: float = 0.003,
-        sync_threshold: float = 0.5,
-        strong_sync: float = 0.7,
-        max_header_errors_strong: int = 12,
+        phase_bandwidth: float = 0.004,
+        sync_threshold: float = 0.6,
+        strong_sync: float = 0.72,
+        max_header_errors_strong: int = 10,
     ) -> None:
         profile = get_profile(profile)
         if profile.modulation not in ("bpsk", "qpsk"):
@@ -137,7 +138,7 @@ class Receiver:
         self._strong_sync = float(strong_sync)
         self._max_header_errors_strong = max(max_header_errors_strong, max_header_errors)
         self._max_payload = min(max_payload_bytes, MAX_PAYLOAD_BYTES)
-        threshold = detect_threshold or (0.25 if sps >= 4 else 0.35)
+        threshold = detect_threshold or (0.2 if sps >= 4 else 0.3)
         self._thr2 = float(threshold * threshold)
         self._cos2 = float(np.cos(2 * np.pi * max_cfo_hz / rs) ** 2)
         self._bank = matched_filter_bank(sps, profile.rolloff)
@@ -147,8 +148,8 @@ class Receiver:
         kp_t, ki_t = loop_gains(timing_bandwidth, 1.0, timing_gain(profile.rolloff) / sps)
         kp_p, ki_p = loop_gains(phase_bandwidth, 0.707, 1.0)
         self._phase_bandwidth = phase_bandwidth
-        self._gains_track = np.array([kp_t, ki_t, kp_p, ki_p], dtype=np.float64)
-        self._gains_open = np.array([kp_t, ki_t, 0.0, 0.0], dtype=np.float64)
+        self._gains_track = np.array([kp_t, ki_t, kp_p, ki_p, 0.0], dtype=np.float64)
+        self._gains_open = np.array([kp_t, ki_t, 0.0, 0.0, 0.0], dtype=np.float64)
         self._lag = sps
         self._window = DETECT_SYMBOLS * sps
         sync = (profile.sync_word >> np.arange(profile.sync_bits - 1, -1, -1)) & 1
@@ -405,10 +406,14 @@ class Receiver:
         turn = np.exp(-1j * (phi + w * np.arange(done - first)))
         self._syms[first:done] = (raw * turn).astype(np.complex64)
         amp, noise = level_and_noise(self._syms[first:end], ref)
-        gain = decision_gain(amp * amp / noise if noise > 0 else math.inf, self._qpsk)
-        kp_p, ki_p = loop_gains(self._phase_bandwidth, 0.707, gain)
+        esn0 = amp * amp / noise if noise > 0 and amp > 0 else math.inf
+        soft = 0.0
+        if esn0 < SOFT_PLL_BELOW_ESN0:  # soft decisions: LLR / 2 per unit of z
+            soft = (math.sqrt(2.0) if self._qpsk else 2.0) * amp / noise
+        kp_p, ki_p = loop_gains(self._phase_bandwidth, 0.707, decision_gain(esn0, self._qpsk, soft))
         self._gains_track[2] = kp_p
         self._gains_track[3] = ki_p
+        self._gains_track[4] = soft
         # restart the phase loop locked: the phasor and frequency of the fit, at symbol n
         state = self._state
         rot = complex(state[L.COS], state[L.SIN]) * np.exp(1j * (phi + w * (done - first)))
