@@ -24,21 +24,21 @@ __all__ = [
 ]
 
 MAX_RESIDUAL_RAD = 0.15  # largest residual frequency sought, rad per symbol
-_FFT_SIZE = 1024
+_FFT_SIZE = 256
+_BINS = int(MAX_RESIDUAL_RAD / (2 * np.pi) * _FFT_SIZE) + 1
+_SEARCHED = np.r_[np.arange(0, _BINS + 1), np.arange(_FFT_SIZE - _BINS, _FFT_SIZE)]
 
 
 def carrier_from_known(z: np.ndarray, ref: np.ndarray) -> tuple[float, float]:
     """(w rad/symbol, phi rad) of ``z ~ ref exp(j (phi + w k))``, k = 0 .. len - 1.
 
-    Cost: one 1024-point FFT plus a pass over the symbols.
+    Cost: one 256-point FFT plus a pass over the symbols (at most 256 are used).
     """
-    u = z.astype(np.complex128) * np.conj(ref.astype(np.complex128))
+    u = z[:_FFT_SIZE].astype(np.complex128) * np.conj(ref[:_FFT_SIZE].astype(np.complex128))
     if u.size == 0:
         return 0.0, 0.0
     spec = np.abs(np.fft.fft(u, _FFT_SIZE))
-    bins = int(MAX_RESIDUAL_RAD / (2 * np.pi) * _FFT_SIZE)
-    idx = np.r_[np.arange(0, bins + 1), np.arange(_FFT_SIZE - bins, _FFT_SIZE)]
-    best = int(idx[np.argmax(spec[idx])])
+    best = int(_SEARCHED[np.argmax(spec[_SEARCHED])])
     left = spec[(best - 1) % _FFT_SIZE]
     mid = spec[best]
     right = spec[(best + 1) % _FFT_SIZE]

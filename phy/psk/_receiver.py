@@ -70,6 +70,7 @@ _SEARCH, _DEMOD = 0, 1
 _SYNC, _PAYLOAD = 0, 1
 KNOWN_PREAMBLE_SYMBOLS = 64  # preamble symbols before the sync word used by the carrier fit
 MIN_SCORE_PREAMBLE = 16  # preamble symbols needed to score the sync word independently
+_BIT_WEIGHTS = 1 << np.arange(23, -1, -1, dtype=np.int64)  # 24 bits MSB first -> int
 SOFT_PLL_BELOW_ESN0 = 10.0  # soft-decision PLL below this Es/N0 (linear)
 _MAX_SNR = 1e6  # 60 dB: caps the SNR estimate (and the LLRs) on a noiseless burst
 
@@ -387,14 +388,16 @@ class Receiver:
         turn = np.exp(-1j * (phi + w * np.arange(done - first)))
         self._syms[first:done] = (raw * turn).astype(np.complex64)
         sync = self._syms[pos : pos + self._n_sync]
-        score = self._independent_score(first, pos)
         sync_soft = np.empty(every_bit, dtype=np.float32)
         self._soft_bits(sync, sync_soft)
         sync_errors = int(np.count_nonzero((sync_soft < 0) != (self._sync_bits != 0)))
-        if score < self._sync_threshold and sync_errors > self._max_sync_errors:
-            return "sync_misses"
+        score = 1.0  # a hard match (<= max_sync_errors of 32) is taken as a strong sync
+        if sync_errors > self._max_sync_errors:
+            score = self._independent_score(first, pos)
+            if score < self._sync_threshold:
+                return "sync_misses"
         self._soft_bits(self._syms[pos + self._n_sync : end], self._header_soft)
-        length, errors = decode_header(self._header_soft)
+        length, errors = self._read_header()
         limit = self._max_header_errors
         if score >= self._strong_sync:
             limit = self._max_header_errors_strong
@@ -407,10 +410,11 @@ class Receiver:
         self._syms[first:done] = (raw * turn).astype(np.complex64)
         amp, noise = level_and_noise(self._syms[first:end], ref)
         esn0 = amp * amp / noise if noise > 0 and amp > 0 else math.inf
-        soft = 0.0
+        soft, gain = 0.0, 1.0
         if esn0 < SOFT_PLL_BELOW_ESN0:  # soft decisions: LLR / 2 per unit of z
             soft = (math.sqrt(2.0) if self._qpsk else 2.0) * amp / noise
-        kp_p, ki_p = loop_gains(self._phase_bandwidth, 0.707, decision_gain(esn0, self._qpsk, soft))
+            gain = decision_gain(esn0, self._qpsk, soft)
+        kp_p, ki_p = loop_gains(self._phase_bandwidth, 0.707, gain)
         self._gains_track[2] = kp_p
         self._gains_track[3] = ki_p
         self._gains_track[4] = soft
@@ -428,6 +432,14 @@ class Receiver:
         self._phase = _PAYLOAD
         self._target = end + -(-8 * length // self._bps)
         return None
+
+    def _read_header(self) -> tuple[int, int]:
+        """(length, disagreements) of ``_header_soft``; direct when both halves are one word."""
+        hard = (self._header_soft < 0).astype(np.int64)
+        word = int(hard[:24] @ _BIT_WEIGHTS)
+        if word == int(hard[24:] @ _BIT_WEIGHTS) and _golay_words()[word >> 12] == word:
+            return word >> 12, 0
+        return decode_header(self._header_soft)
 
     def _independent_score(self, first: int, pos: int) -> float:
         """Sync-word correlation with the carrier fitted on the preamble tail alone.
