@@ -155,6 +155,7 @@ class Receiver:
             max_sync_errors=max_sync_errors,
             max_header_errors=max_header_errors,
             max_payload_bytes=max_payload_bytes,
+            late_lock=True,
         )
         self._noise_gain, self._signal_gain, self._advance = _filter_figures(
             float(profile.bt), float(profile.modulation_index), sps

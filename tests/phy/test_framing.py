@@ -103,3 +103,24 @@ def test_carrier_end_drops_a_payload_announced_too_long():
     blind = BitFramer(profile=p)
     assert blind.push(llrs) == []  # without it the long payload swallows both bursts
     assert blind.counters["abandoned"] == 0
+
+
+@pytest.mark.parametrize("late_lock", [False, True])
+def test_late_lock_takes_a_sync_word_wrong_only_in_its_head(late_lock):
+    rng = np.random.default_rng(12)
+    p = get_profile("gfsk9k6")
+    payloads = [rng.bytes(20), rng.bytes(5)]
+    frames = [frame_bits(p, payload) for payload in payloads]
+    head = p.preamble_bits + np.array([0, 2, 3, 5, 7, 9, 11])  # 7 errors in the first 16 bits
+    frames[0][head] ^= 1
+    header = p.preamble_bits + p.sync_bits + np.array([1, 30, 44, 47])  # 4 header errors
+    frames[1][head[:5]] ^= 1
+    frames[1][header] ^= 1
+    gap = rng.integers(0, 2, 200).astype(np.uint8)
+    llrs = _llrs(np.concatenate([gap, frames[0], gap, frames[1], gap]), rng)
+    framer = BitFramer(profile=p, late_lock=late_lock)
+    found = framer.push(llrs)
+    # the second burst's header has 4 errors: too many after a late lock (3), fine otherwise
+    assert [np.packbits(b.llrs < 0).tobytes() for b in found] == payloads[:1] * late_lock
+    assert framer.counters["late_locks"] == late_lock
+    assert framer.counters["late_hits"] == 2 * late_lock
