@@ -381,27 +381,17 @@ class Receiver:
         n_pre = min(pos, self._pre_syms.size)
         first = pos - n_pre
         ref = np.concatenate([self._pre_syms[self._pre_syms.size - n_pre :], self._sync_syms])
-        w, phi = carrier_from_known(self._syms[first : pos + self._n_sync], ref)
         end = pos + self._n_sync + self._n_header
         done = self._nsym  # symbols demodulated so far (with the phase loop open)
         raw = self._syms[first:done].copy()
-        turn = np.exp(-1j * (phi + w * np.arange(done - first)))
-        self._syms[first:done] = (raw * turn).astype(np.complex64)
-        sync = self._syms[pos : pos + self._n_sync]
-        sync_soft = np.empty(every_bit, dtype=np.float32)
-        self._soft_bits(sync, sync_soft)
-        sync_errors = int(np.count_nonzero((sync_soft < 0) != (self._sync_bits != 0)))
-        score = 1.0  # a hard match (<= max_sync_errors of 32) is taken as a strong sync
-        if sync_errors > self._max_sync_errors:
-            score = self._independent_score(first, pos)
-            if score < self._sync_threshold:
-                return "sync_misses"
-        self._soft_bits(self._syms[pos + self._n_sync : end], self._header_soft)
-        length, errors = self._read_header()
-        limit = self._max_header_errors
-        if score >= self._strong_sync:
-            limit = self._max_header_errors_strong
-        if errors > limit or length > self._max_payload:
+        if out[2] <= self._max_sync_errors and out[3] >= 0:  # clean: hard match, header direct
+            sync_errors, length, errors = int(out[2]), int(out[3]), 0
+        else:
+            found = self._weak_sync(pos, first, ref, raw)
+            if isinstance(found, str):
+                return found
+            sync_errors, length, errors = found
+        if length > self._max_payload:
             return "header_rejects"
         # refit on everything known now: preamble tail, sync word and the decoded header
         ref = np.concatenate([ref, bits_to_symbols(self.profile, encode_header(length))])
@@ -432,6 +422,33 @@ class Receiver:
         self._phase = _PAYLOAD
         self._target = end + -(-8 * length // self._bps)
         return None
+
+    def _weak_sync(self, pos: int, first: int, ref: np.ndarray, raw: np.ndarray):
+        """Sync check and header read on symbols corrected by a fit over preamble + sync.
+
+        Returns (sync errors, length, header disagreements) or the failure's counter name.
+        """
+        w, phi = carrier_from_known(raw[: ref.size], ref)
+        self._syms[first : first + raw.size] = (
+            raw * np.exp(-1j * (phi + w * np.arange(raw.size)))
+        ).astype(np.complex64)
+        end = pos + self._n_sync + self._n_header
+        sync_soft = np.empty(self._n_sync * self._bps, dtype=np.float32)
+        self._soft_bits(self._syms[pos : pos + self._n_sync], sync_soft)
+        sync_errors = int(np.count_nonzero((sync_soft < 0) != (self._sync_bits != 0)))
+        score = 1.0  # a hard match (<= max_sync_errors of 32) is taken as a strong sync
+        if sync_errors > self._max_sync_errors:
+            score = self._independent_score(first, pos)
+            if score < self._sync_threshold:
+                return "sync_misses"
+        self._soft_bits(self._syms[pos + self._n_sync : end], self._header_soft)
+        length, errors = self._read_header()
+        limit = self._max_header_errors
+        if score >= self._strong_sync:
+            limit = self._max_header_errors_strong
+        if errors > limit:
+            return "header_rejects"
+        return sync_errors, length, errors
 
     def _read_header(self) -> tuple[int, int]:
         """(length, disagreements) of ``_header_soft``; direct when both halves are one word."""
