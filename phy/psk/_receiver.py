@@ -26,7 +26,7 @@ Pipeline (all at the profile's native rate, ``sps`` = 2 or 4 samples per symbol)
 from __future__ import annotations
 
 import math
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -53,6 +53,12 @@ __all__ = ["Receiver", "loop_gains"]
 def _golay_words() -> np.ndarray:
     """All 4096 extended Golay codewords, indexed by their 12 data bits."""
     return np.array([golay24_encode(d) for d in range(4096)], dtype=np.int64)
+
+
+@lru_cache(maxsize=2 * (MAX_PAYLOAD_BYTES + 1))
+def _header_symbols(profile: Profile, length: int) -> np.ndarray:
+    """The PHY header's symbols for a payload of ``length`` bytes (cached)."""
+    return bits_to_symbols(profile, encode_header(length))
 
 
 def _kernels():
@@ -394,7 +400,7 @@ class Receiver:
         if length > self._max_payload:
             return "header_rejects"
         # refit on everything known now: preamble tail, sync word and the decoded header
-        ref = np.concatenate([ref, bits_to_symbols(self.profile, encode_header(length))])
+        ref = np.concatenate([ref, _header_symbols(self.profile, length)])
         w, phi = carrier_from_known(raw[: ref.size], ref)
         turn = np.exp(-1j * (phi + w * np.arange(done - first)))
         self._syms[first:done] = (raw * turn).astype(np.complex64)
