@@ -71,7 +71,8 @@ def _kernels():
 DETECT_SYMBOLS = 40  # detector window
 PEAK_SYMBOLS = DETECT_SYMBOLS + 2  # how far past the first trigger the window is sought
 DEROTATE_BLOCK = 16384  # most samples derotated per step
-SYNC_SEARCH_SYMBOLS = 72  # where the sync word may start, counted from the demod start
+SYNC_SEARCH_SYMBOLS = 72  # where the sync word may start, counted from the window start
+EARLY_SYMBOLS = 32  # preamble symbols demodulated before the window, when still buffered
 _SEARCH, _DEMOD = 0, 1
 _SYNC, _PAYLOAD = 0, 1
 KNOWN_PREAMBLE_SYMBOLS = 64  # preamble symbols before the sync word used by the carrier fit
@@ -168,7 +169,9 @@ class Receiver:
         self._pre_syms = preamble_symbols(profile, pre_bits[profile.preamble_bits - n_pre :])
         self._n_header = HEADER_BITS // self._bps
         max_bits = profile.sync_bits + HEADER_BITS + 8 * self._max_payload
-        self._syms = np.zeros(SYNC_SEARCH_SYMBOLS + -(-max_bits // self._bps), np.complex64)
+        self._syms = np.zeros(
+            EARLY_SYMBOLS + SYNC_SEARCH_SYMBOLS + -(-max_bits // self._bps), np.complex64
+        )
         self._times = np.zeros(self._syms.size, dtype=np.float64)
         self._header_soft = np.zeros(HEADER_BITS, dtype=np.float32)
         self._det = np.zeros(L.D_N_STATE, dtype=np.float64)
@@ -259,12 +262,18 @@ class Receiver:
         ):
             return False
         det = self._det
-        self._start_burst(int(det[L.D_PEAK]), det[L.D_PEAK_RE], det[L.D_PEAK_IM])
+        self._start_burst(
+            int(det[L.D_PEAK]), det[L.D_PEAK_RE], det[L.D_PEAK_IM], int(det[L.D_FIRST])
+        )
         return True
 
     # ----------------------------------------------------------------- one burst
-    def _start_burst(self, peak: int, lag_re: float, lag_im: float) -> None:
-        """Acquire on the window ending at absolute sample ``peak`` and start demodulating."""
+    def _start_burst(self, peak: int, lag_re: float, lag_im: float, first: int) -> None:
+        """Acquire on the window ending at absolute sample ``peak`` and start demodulating.
+
+        Demodulation starts up to ``EARLY_SYMBOLS`` before the window (as far as the samples
+        kept since the first trigger ``first`` allow), so the carrier fit sees more preamble.
+        """
         span = self._lag + self._window
         s0 = peak - span + 1 - self._x0
         acq = self._acq
@@ -282,7 +291,10 @@ class Receiver:
         if not math.isfinite(self._gain * omega * phase * peak_t):  # garbage: no signal
             self._gain, omega, phase, peak_t = 0.0, 0.0, 0.0, 0.0
             self._omega = 0.0
-        self._b0 = self._x0 + s0  # absolute index of derotation phase 0
+        early = max(min(EARLY_SYMBOLS, (peak - first) // sps, s0 // sps), 0)
+        self._early = early
+        phase -= omega * early * sps  # the carrier phase at the earlier start
+        self._b0 = self._x0 + s0 - early * sps  # absolute index of derotation phase 0
         self._xd_len = 0
         self._xd0 = self._b0  # absolute index of self._xd_buf[0]
         self._drot_next = self._b0
@@ -295,7 +307,7 @@ class Receiver:
         state[L.COS] = math.cos(theta)
         state[L.SIN] = math.sin(theta)
         self._nsym = 0
-        self._target = SYNC_SEARCH_SYMBOLS + self._n_sync + self._n_header
+        self._target = early + SYNC_SEARCH_SYMBOLS + self._n_sync + self._n_header
 
     def _demod_step(self) -> tuple[bool, Burst | None]:
         """Demodulate what is buffered; (burst finished or abandoned, the burst or None)."""
@@ -372,8 +384,9 @@ class Receiver:
         out = self._sync_out
         n = SYNC_SEARCH_SYMBOLS + self._n_sync + self._n_header
         every_bit = self._n_sync * self._bps
+        early = self._early
         if not self._kern.sync_header(
-            self._syms[:n],
+            self._syms[early : early + n],
             self._sync_syms,
             self._sync_bits,
             self._qpsk,
@@ -383,7 +396,7 @@ class Receiver:
             out,
         ):
             return "sync_misses"
-        pos = int(out[0])
+        pos = int(out[0]) + early
         n_pre = min(pos, self._pre_syms.size)
         first = pos - n_pre
         ref = np.concatenate([self._pre_syms[self._pre_syms.size - n_pre :], self._sync_syms])
