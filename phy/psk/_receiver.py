@@ -10,17 +10,20 @@ Pipeline (all at the profile's native rate, ``sps`` = 2 or 4 samples per symbol)
    wholly inside the preamble) marks the preamble window.
 2. Acquisition (``_kernels.acquire_window``, maths in ``_acquire``): frequency, phase,
    timing and level from that window.
-3. Demodulation (``_kernels.derotate``, ``_kernels.demod``) from the window start:
-   derotation by the acquired frequency, a 32-phase polyphase matched filter,
-   Mueller-Muller timing loop, decision-directed PLL (both second order).
-4. Sync word (``_kernels.sync_header``, with step 5's header shortcut): correlation of the
-   symbols with the sync word in the first ``SYNC_SEARCH_SYMBOLS`` symbols; the phase of the
-   best match (with at most ``max_sync_errors`` bit errors) resolves the 2- or 4-fold
-   ambiguity.
+3. Demodulation (``_kernels.derotate``, ``_kernels.demod``) from up to ``EARLY_SYMBOLS``
+   before the window start: derotation by the acquired frequency, a 32-phase polyphase
+   matched filter, Mueller-Muller timing loop; the phase loop stays open until step 4.
+4. Sync word (``_kernels.sync_header``): the largest correlation with the sync word in the
+   first ``SYNC_SEARCH_SYMBOLS`` symbols; a data-aided carrier fit (``_aided``) on the
+   preamble tail and sync word corrects the symbols and resolves the 2- or 4-fold
+   ambiguity; accepted with at most ``max_sync_errors`` hard errors or a soft correlation
+   of at least ``sync_threshold`` (carrier fitted on the preamble alone).
 5. PHY header (read directly when both halves are the same codeword, else
-   ``phy.framing.decode_header``), then the payload; ``_kernels.burst_llrs`` scales the LLRs
-   from a decision-directed estimate of amplitude and noise over sync word, header and
-   payload.
+   ``phy.framing.decode_header``); a second fit with the header as known symbols restarts
+   the decision-directed PLL locked, its gains divided by the detector's slope at the
+   burst's SNR and with soft decisions below Es/N0 10 dB. Then the payload;
+   ``_kernels.burst_llrs`` scales the LLRs from a decision-directed estimate of amplitude
+   and noise over sync word, header and payload.
 """
 
 from __future__ import annotations
@@ -95,17 +98,20 @@ class Receiver:
     Parameters
     ----------
     profile : a ``bpsk*`` or ``qpsk*`` profile (even samples per symbol).
-    max_sync_errors : sync-word bit disagreements tolerated (0..7).
+    max_sync_errors : sync-word hard-bit disagreements accepted outright (0..7).
     max_header_errors : header bit disagreements tolerated (of 48).
     max_payload_bytes : longer headers count as false detections.
     max_cfo_hz : carrier offsets accepted by the detector (default 30 kHz, at most Rs/4).
-    detect_threshold : ``|P| / E`` needed to trigger (default 0.25 at 4 sps, 0.35 at 2 sps).
+    detect_threshold : ``|P| / E`` needed to trigger (default 0.2 at 4 sps, 0.3 at 2 sps).
     timing_bandwidth, phase_bandwidth : loop noise bandwidths, times the symbol rate.
+    sync_threshold : normalised soft sync correlation that accepts a sync word otherwise.
+    strong_sync, max_header_errors_strong : from this correlation on, the looser limit.
 
     ``process(samples)`` returns the bursts completed in ``samples``. Cost: about 15 flops
     per sample while searching; inside bursts one derotation per sample and, per symbol, one
-    ``RX_SPAN_SYMBOLS * sps``-tap matched-filter output plus ~30 flops; about 20 us of fixed
-    work per burst. Memory is bounded by one maximal burst of symbols plus one chunk.
+    ``RX_SPAN_SYMBOLS * sps``-tap matched-filter output plus ~30 flops (two tanh below
+    Es/N0 10 dB); about 75 us of fixed work per burst (150 us on the soft-sync path).
+    Memory is bounded by one maximal burst of symbols plus one chunk.
     """
 
     def __init__(
