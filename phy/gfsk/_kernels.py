@@ -40,7 +40,8 @@ SY_N_FLOAT = SY_P_HOLD + 1
 SY_POS, SY_PHASE, SY_N_ABS, SY_N_SYM, SY_POS_C, SY_POS_R = 0, 1, 2, 3, 4, 5
 SY_MODE, SY_COUNT, SY_REG = 6, 7, 8
 SY_RELEASE = 9  # symbol index of the latest early release of a hold (-1: none yet)
-SY_N_INT = 10
+SY_LATE = 10  # 1 while the header follows a late-lock sync word (phy.framing's rule)
+SY_N_INT = 11
 # burst hold modes (SY_MODE): searching, collecting the header, inside a payload
 MODE_FREE, MODE_HEADER, MODE_PAYLOAD = 0, 1, 2
 HOLD_MARGIN = 2  # symbols held after the last payload bit
@@ -228,7 +229,7 @@ def header_length(soft, columns, max_errors, max_length):
 
 
 @njit
-def _header_step(llr, count, params, columns, f_state):
+def _header_step(llr, count, params, columns, f_state, max_errors):
     """One header soft bit of a hold (kept in ``f_state``): (mode, count) after it.
 
     After the 48th: the payload's hold (its length from the header, plus ``HOLD_MARGIN``
@@ -239,7 +240,7 @@ def _header_step(llr, count, params, columns, f_state):
     if count < HOLD_HEADER_BITS:
         return MODE_HEADER, count
     soft = f_state[SY_HEADER : SY_HEADER + HOLD_HEADER_BITS]
-    length = header_length(soft, columns, params[3], params[9])
+    length = header_length(soft, columns, max_errors, params[9])
     if length < 0:
         return MODE_FREE, 0
     return MODE_PAYLOAD, 8 * length + HOLD_MARGIN
@@ -253,7 +254,8 @@ def symbol_sync(
 
     ``params`` = (samples per symbol in ``y``, max sync-word errors, timing gain, max header
     errors, feedback beta, power alpha, input samples per ``y`` sample, sync word, sync-word
-    bits, max payload bytes, release power ratio); ``columns`` the header code's generator
+    bits, max payload bytes, release power ratio, late-lock head errors (-1: off), late-lock
+    header errors, late-lock tail bits); ``columns`` the header code's generator
     columns (see ``header_length``); the timing line and the offset average are boxcar sums
     over the last ``len(ring_c)`` / ``len(ring_r)`` symbols; ``table[k] = exp(-2j*pi*k/sps)``.
 
@@ -294,6 +296,10 @@ def symbol_sync(
     reg_mask = (np.int64(1) << np.int64(params[8])) - 1
     sync_word = np.int64(params[7])
     max_sync = np.int64(params[1])
+    late_head = np.int64(params[11])  # late lock: sync tail exact, <= late_head errors (-1: off)
+    late_header = params[12]
+    tail_mask = (np.int64(1) << np.int64(params[13])) - 1
+    late = i_state[SY_LATE]
     f_hold = f_state[SY_F_HOLD]
     p_hold = f_state[SY_P_HOLD]
     release = params[10]
@@ -384,12 +390,18 @@ def symbol_sync(
             n_out += 1
             reg = ((reg << 1) | (1 if llr < 0 else 0)) & reg_mask
             # burst hold: searching -> header -> payload (offset held) -> searching
-            if mode != MODE_PAYLOAD and _popcount(reg ^ sync_word) <= max_sync:
+            wrong = reg ^ sync_word
+            n_wrong = _popcount(wrong)
+            if mode != MODE_PAYLOAD and (
+                n_wrong <= max_sync or (wrong & tail_mask == 0 and n_wrong <= late_head)
+            ):
                 mode, count = MODE_HEADER, 0  # (a newer) sync word: offset over preamble + sync
+                late = 1 if n_wrong > max_sync else 0
                 u_sync = _fourth_root(r2 * back.conjugate(), u2)
                 f_hold = fk + np.arctan2(u_sync.imag, u_sync.real) / per_symbol
             elif mode == MODE_HEADER:
-                mode, count = _header_step(llr, count, params, columns, f_state)
+                max_errors = late_header if late else params[3]
+                mode, count = _header_step(llr, count, params, columns, f_state, max_errors)
                 if mode == MODE_PAYLOAD:  # header accepted: hold to the payload's end
                     rot = per_symbol * (f_hold - fk)
                     held = complex(np.cos(rot), np.sin(rot))
@@ -426,6 +438,7 @@ def symbol_sync(
     f_state[SY_F_HOLD] = f_hold
     f_state[SY_P_HOLD] = p_hold
     i_state[SY_MODE] = mode
+    i_state[SY_LATE] = late
     i_state[SY_COUNT] = count
     i_state[SY_REG] = reg
     i_state[SY_POS] = pos

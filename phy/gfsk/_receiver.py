@@ -8,7 +8,16 @@ import numpy as np
 
 from phy.burst import Burst
 from phy.errors import ConfigError
-from phy.framing import HEADER_BITS, MAX_PAYLOAD_BYTES, BitFramer, FramedBits, golay24_encode
+from phy.framing import (
+    HEADER_BITS,
+    LATE_HEAD_ERRORS,
+    LATE_HEADER_ERRORS,
+    LATE_TAIL_BITS,
+    MAX_PAYLOAD_BYTES,
+    BitFramer,
+    FramedBits,
+    golay24_encode,
+)
 from phy.profiles import Profile, get_profile
 
 __all__ = ["Receiver", "channel_filter_length"]
@@ -145,6 +154,9 @@ class Receiver:
                 profile.sync_bits,
                 min(max_payload_bytes, MAX_PAYLOAD_BYTES),
                 carrier_end_ratio,
+                LATE_HEAD_ERRORS if profile.sync_bits > LATE_TAIL_BITS else -1,
+                LATE_HEADER_ERRORS,
+                LATE_TAIL_BITS,
             ],
             dtype=np.float64,
         )

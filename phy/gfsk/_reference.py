@@ -35,6 +35,7 @@ from phy.gfsk._kernels import (
     SY_CSUM,
     SY_F_HOLD,
     SY_HEADER,
+    SY_LATE,
     SY_MODE,
     SY_N_ABS,
     SY_N_SYM,
@@ -167,15 +168,20 @@ def _hold_step(llr, params, columns, f_state, i_state, power, n_sym):
     reg = ((int(i_state[SY_REG]) << 1) | int(llr < 0)) % (1 << n_sync)
     i_state[SY_REG] = reg
     mode = int(i_state[SY_MODE])
-    if mode != MODE_PAYLOAD and bin(reg ^ int(params[7])).count("1") <= params[1]:
+    wrong = reg ^ int(params[7])
+    n_wrong = bin(wrong).count("1")
+    tail_ok = wrong % (1 << int(params[13])) == 0 and n_wrong <= params[11]
+    if mode != MODE_PAYLOAD and (n_wrong <= params[1] or tail_ok):
         i_state[SY_MODE], i_state[SY_COUNT] = MODE_HEADER, 0
+        i_state[SY_LATE] = int(n_wrong > params[1])
     elif mode == MODE_HEADER:
         count = int(i_state[SY_COUNT])
         f_state[SY_HEADER + count] = llr
         i_state[SY_COUNT] = count + 1
         if count + 1 == HOLD_HEADER_BITS:
             soft = f_state[SY_HEADER : SY_HEADER + HOLD_HEADER_BITS]
-            length = header_length(soft, columns, params[3], params[9])
+            max_errors = params[12] if i_state[SY_LATE] else params[3]
+            length = header_length(soft, columns, max_errors, params[9])
             if length < 0:
                 i_state[SY_MODE], i_state[SY_COUNT] = MODE_FREE, 0
             else:

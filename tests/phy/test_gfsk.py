@@ -442,3 +442,36 @@ def test_symbol_sync_matches_reference_through_an_early_release():
     np.testing.assert_allclose(l1, l2, rtol=1e-5, atol=1e-6)
     for a, b in zip(s1, s2, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+
+
+def test_late_lock_burst_is_held_and_decoded_and_twins_agree():
+    p = get_profile("gfsk9k6")
+    rng = np.random.default_rng(8)
+    payload = bytes(40) + rng.bytes(20)  # a 320-bit run of one tone needs the hold
+    bits = phy.framing.frame_bits(p, payload)
+    bits[p.preamble_bits + np.array([0, 3, 6, 9, 12])] ^= 1  # 5 sync errors, tail exact
+    x = impair(modulate_bits(p, bits), rng=rng, sample_rate_hz=p.sample_rate_hz, cfo_hz=-6e3,
+               ppm=40, delay=0.4, ebn0_db=14, bit_rate_bps=p.bit_rate_bps,
+               pad=(1200, 1600))  # fmt: skip
+    rx = Receiver(profile=p)
+    assert [b.payload for b in rx.process(x) + rx.flush()] == [payload]
+    assert rx.counters["late_locks"] == 1
+    twin = Receiver(profile=p)
+    n = x.size // 2 + 8
+    y = np.zeros(n, dtype=np.complex64)
+    f = np.zeros(n, dtype=np.float32)
+    m = _kernels.front_end(x, twin._fe_params, twin._fe_c, twin._fe_i, twin._ring1, twin._ring2,
+                           twin._ring_p, twin._ring_x, y, f)  # fmt: skip
+    results = []
+    for impl in (_kernels, _reference):
+        state = _copies(twin._sy_c, twin._sy_f, twin._sy_i, twin._ring, twin._ring_c,
+                        twin._ring_r)  # fmt: skip
+        llr = np.zeros(m, dtype=np.float32)
+        k = impl.symbol_sync(y[:m], f[:m], twin._sy_params, twin._table, twin._columns, *state,
+                             llr, np.zeros((4096, 8)))  # fmt: skip
+        results.append((k, llr[:k], state))
+    (k1, l1, s1), (k2, l2, s2) = results
+    assert k1 == k2 and s1[2][_kernels.SY_LATE] == 1
+    np.testing.assert_allclose(l1, l2, rtol=1e-5, atol=1e-6)
+    for a, b in zip(s1, s2, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
