@@ -80,7 +80,9 @@ class Receiver:
     decision-feedback differential detection. Once a sync word and a valid header are seen,
     the offset estimated over preamble + sync word is held to the end of the announced
     payload (a long run of one tone looks like an offset to the blind estimators).
-    ``phy.framing.BitFramer`` finds the sync word and header. Design and measurements:
+    The hold ends early (and the framer drops the burst) when the carrier ends before the
+    announced length. ``phy.framing.BitFramer`` finds the sync word and header, with its late
+    lock for bursts acquired inside the sync word. Design and measurements:
     ``docs/phy-gfsk.md``.
 
     Parameters
