@@ -169,9 +169,7 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
 
     ``xd`` is the carrier-derotated, gain-normalised sample buffer; ``bank`` the polyphase
     matched filter (``matched_filter_bank``); ``state`` the ``N_STATE`` loop variables
-    (``T_NEXT`` indexes ``xd``); ``gains`` = [timing Kp, timing Ki, phase Kp, phase Ki] and
-    optionally ``soft``: when > 0 the phase detector uses the soft decisions ``tanh(soft Re
-    z)``, ``tanh(soft Im z)`` (their conditional means at low SNR) instead of signs.
+    (``T_NEXT`` indexes ``xd``); ``gains`` = [timing Kp, timing Ki, phase Kp, phase Ki].
     Per symbol: ``y`` = matched filter at the strobe, ``z = y conj(phasor)``, decision ``d``;
     timing error ``Re(conj(d[k-1]) z[k] - conj(d[k]) z[k-1])`` (it moves strobe ``k + 2``,
     which lets consecutive symbols overlap in the CPU), phase error ``Im(z conj(d))``.
@@ -196,7 +194,6 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
     zp_im = state[PREV_IM]
     have_prev = state[HAVE_PREV]
     err_prev = state[ERR_PREV]
-    soft = gains[4] if gains.shape[0] > 4 else 0.0
     n = 0
     while n < out.shape[0]:
         i = int(np.floor(t))
@@ -224,13 +221,7 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
             d_im = 0.0
             dp_re = np.copysign(1.0, zp_re)
             dp_im = 0.0
-        if soft > 0.0:  # soft decisions E[d | z] for the phase detector
-            if qpsk:
-                err_p = (z_im * np.tanh(soft * z_re) - z_re * np.tanh(soft * z_im)) * inv
-            else:
-                err_p = z_im * np.tanh(soft * z_re)
-        else:
-            err_p = z_im * d_re - z_re * d_im
+        err_p = z_im * d_re - z_re * d_im
         err_t = 0.0
         if have_prev > 0.0:
             err_t = (dp_re * z_re + dp_im * z_im) - (d_re * zp_re + d_im * zp_im)

@@ -10,43 +10,33 @@ Pipeline (all at the profile's native rate, ``sps`` = 2 or 4 samples per symbol)
    wholly inside the preamble) marks the preamble window.
 2. Acquisition (``_kernels.acquire_window``, maths in ``_acquire``): frequency, phase,
    timing and level from that window.
-3. Demodulation (``_kernels.derotate``, ``_kernels.demod``) from up to ``EARLY_SYMBOLS``
-   before the window start: derotation by the acquired frequency, a 32-phase polyphase
-   matched filter, Mueller-Muller timing loop; the phase loop stays open until step 4.
-4. Sync word (``_kernels.sync_header``): the largest correlation with the sync word in the
-   first ``SYNC_SEARCH_SYMBOLS`` symbols; a data-aided carrier fit (``_aided``) on the
-   preamble tail and sync word corrects the symbols and resolves the 2- or 4-fold
-   ambiguity; accepted with at most ``max_sync_errors`` hard errors or a soft correlation
-   of at least ``sync_threshold`` (carrier fitted on the preamble alone).
+3. Demodulation (``_kernels.derotate``, ``_kernels.demod``) from the window start:
+   derotation by the acquired frequency, a 32-phase polyphase matched filter,
+   Mueller-Muller timing loop, decision-directed PLL (both second order).
+4. Sync word (``_kernels.sync_header``, with step 5's header shortcut): correlation of the
+   symbols with the sync word in the first ``SYNC_SEARCH_SYMBOLS`` symbols; the phase of the
+   best match (with at most ``max_sync_errors`` bit errors) resolves the 2- or 4-fold
+   ambiguity.
 5. PHY header (read directly when both halves are the same codeword, else
-   ``phy.framing.decode_header``); a second fit with the header as known symbols restarts
-   the decision-directed PLL locked, its gains divided by the detector's slope at the
-   burst's SNR and with soft decisions below Es/N0 10 dB. Then the payload;
-   ``_kernels.burst_llrs`` scales the LLRs from a decision-directed estimate of amplitude
-   and noise over sync word, header and payload.
+   ``phy.framing.decode_header``), then the payload; ``_kernels.burst_llrs`` scales the LLRs
+   from a decision-directed estimate of amplitude and noise over sync word, header and
+   payload.
 """
 
 from __future__ import annotations
 
 import math
-from functools import cache, lru_cache
+from functools import cache
 
 import numpy as np
 
 from phy.burst import Burst
 from phy.errors import ConfigError
-from phy.framing import (
-    HEADER_BITS,
-    MAX_PAYLOAD_BYTES,
-    decode_header,
-    encode_header,
-    golay24_encode,
-)
+from phy.framing import HEADER_BITS, MAX_PAYLOAD_BYTES, decode_header, golay24_encode
 from phy.profiles import Profile, get_profile
 from phy.psk import _layout as L
 from phy.psk._acquire import FINE_LAG_SYMBOLS
-from phy.psk._aided import carrier_from_known, decision_gain, level_and_noise, sync_score
-from phy.psk._modulator import bits_to_symbols, preamble_symbols
+from phy.psk._modulator import bits_to_symbols
 from phy.psk._pulse import matched_filter_bank, timing_gain
 
 __all__ = ["Receiver", "loop_gains"]
@@ -56,12 +46,6 @@ __all__ = ["Receiver", "loop_gains"]
 def _golay_words() -> np.ndarray:
     """All 4096 extended Golay codewords, indexed by their 12 data bits."""
     return np.array([golay24_encode(d) for d in range(4096)], dtype=np.int64)
-
-
-@lru_cache(maxsize=2 * (MAX_PAYLOAD_BYTES + 1))
-def _header_symbols(profile: Profile, length: int) -> np.ndarray:
-    """The PHY header's symbols for a payload of ``length`` bytes (cached)."""
-    return bits_to_symbols(profile, encode_header(length))
 
 
 def _kernels():
@@ -74,14 +58,9 @@ def _kernels():
 DETECT_SYMBOLS = 40  # detector window
 PEAK_SYMBOLS = DETECT_SYMBOLS + 2  # how far past the first trigger the window is sought
 DEROTATE_BLOCK = 16384  # most samples derotated per step
-SYNC_SEARCH_SYMBOLS = 72  # where the sync word may start, counted from the window start
-EARLY_SYMBOLS = 32  # preamble symbols demodulated before the window, when still buffered
+SYNC_SEARCH_SYMBOLS = 72  # where the sync word may start, counted from the demod start
 _SEARCH, _DEMOD = 0, 1
 _SYNC, _PAYLOAD = 0, 1
-KNOWN_PREAMBLE_SYMBOLS = 64  # preamble symbols before the sync word used by the carrier fit
-MIN_SCORE_PREAMBLE = 16  # preamble symbols needed to score the sync word independently
-_BIT_WEIGHTS = 1 << np.arange(23, -1, -1, dtype=np.int64)  # 24 bits MSB first -> int
-SOFT_PLL_BELOW_ESN0 = 10.0  # soft-decision PLL below this Es/N0 (linear)
 _MAX_SNR = 1e6  # 60 dB: caps the SNR estimate (and the LLRs) on a noiseless burst
 
 
@@ -98,20 +77,17 @@ class Receiver:
     Parameters
     ----------
     profile : a ``bpsk*`` or ``qpsk*`` profile (even samples per symbol).
-    max_sync_errors : sync-word hard-bit disagreements accepted outright (0..7).
+    max_sync_errors : sync-word bit disagreements tolerated (0..7).
     max_header_errors : header bit disagreements tolerated (of 48).
     max_payload_bytes : longer headers count as false detections.
     max_cfo_hz : carrier offsets accepted by the detector (default 30 kHz, at most Rs/4).
-    detect_threshold : ``|P| / E`` needed to trigger (default 0.2 at 4 sps, 0.3 at 2 sps).
+    detect_threshold : ``|P| / E`` needed to trigger (default 0.25 at 4 sps, 0.35 at 2 sps).
     timing_bandwidth, phase_bandwidth : loop noise bandwidths, times the symbol rate.
-    sync_threshold : normalised soft sync correlation that accepts a sync word otherwise.
-    strong_sync, max_header_errors_strong : from this correlation on, the looser limit.
 
     ``process(samples)`` returns the bursts completed in ``samples``. Cost: about 15 flops
     per sample while searching; inside bursts one derotation per sample and, per symbol, one
-    ``RX_SPAN_SYMBOLS * sps``-tap matched-filter output plus ~30 flops (two tanh below
-    Es/N0 10 dB); about 75 us of fixed work per burst (150 us on the soft-sync path).
-    Memory is bounded by one maximal burst of symbols plus one chunk.
+    ``RX_SPAN_SYMBOLS * sps``-tap matched-filter output plus ~30 flops; about 20 us of fixed
+    work per burst. Memory is bounded by one maximal burst of symbols plus one chunk.
     """
 
     def __init__(
@@ -123,11 +99,8 @@ class Receiver:
         max_payload_bytes: int = MAX_PAYLOAD_BYTES,
         max_cfo_hz: float = 30e3,
         detect_threshold: float | None = None,
-        timing_bandwidth: float = 0.002,
-        phase_bandwidth: float = 0.004,
-        sync_threshold: float = 0.6,
-        strong_sync: float = 0.72,
-        max_header_errors_strong: int = 10,
+        timing_bandwidth: float = 0.005,
+        phase_bandwidth: float = 0.02,
     ) -> None:
         profile = get_profile(profile)
         if profile.modulation not in ("bpsk", "qpsk"):
@@ -148,11 +121,8 @@ class Receiver:
         self._bps = profile.bits_per_symbol
         self._max_sync_errors = max_sync_errors
         self._max_header_errors = max_header_errors
-        self._sync_threshold = float(sync_threshold)
-        self._strong_sync = float(strong_sync)
-        self._max_header_errors_strong = max(max_header_errors_strong, max_header_errors)
         self._max_payload = min(max_payload_bytes, MAX_PAYLOAD_BYTES)
-        threshold = detect_threshold or (0.2 if sps >= 4 else 0.3)
+        threshold = detect_threshold or (0.25 if sps >= 4 else 0.35)
         self._thr2 = float(threshold * threshold)
         self._cos2 = float(np.cos(2 * np.pi * max_cfo_hz / rs) ** 2)
         self._bank = matched_filter_bank(sps, profile.rolloff)
@@ -161,23 +131,16 @@ class Receiver:
         self._tone_gain = float(np.dot(self._bank[0], np.cos(np.pi * m / sps)))
         kp_t, ki_t = loop_gains(timing_bandwidth, 1.0, timing_gain(profile.rolloff) / sps)
         kp_p, ki_p = loop_gains(phase_bandwidth, 0.707, 1.0)
-        self._phase_bandwidth = phase_bandwidth
-        self._gains_track = np.array([kp_t, ki_t, kp_p, ki_p, 0.0], dtype=np.float64)
-        self._gains_open = np.array([kp_t, ki_t, 0.0, 0.0, 0.0], dtype=np.float64)
+        self._gains = np.array([kp_t, ki_t, kp_p, ki_p], dtype=np.float64)
         self._lag = sps
         self._window = DETECT_SYMBOLS * sps
         sync = (profile.sync_word >> np.arange(profile.sync_bits - 1, -1, -1)) & 1
         self._sync_bits = sync.astype(np.uint8)
         self._sync_syms = bits_to_symbols(profile, self._sync_bits)
         self._n_sync = self._sync_syms.size
-        n_pre = min(KNOWN_PREAMBLE_SYMBOLS, profile.preamble_bits)
-        pre_bits = (np.arange(profile.preamble_bits) % 2 == 0).astype(np.uint8)
-        self._pre_syms = preamble_symbols(profile, pre_bits[profile.preamble_bits - n_pre :])
         self._n_header = HEADER_BITS // self._bps
         max_bits = profile.sync_bits + HEADER_BITS + 8 * self._max_payload
-        self._syms = np.zeros(
-            EARLY_SYMBOLS + SYNC_SEARCH_SYMBOLS + -(-max_bits // self._bps), np.complex64
-        )
+        self._syms = np.zeros(SYNC_SEARCH_SYMBOLS + -(-max_bits // self._bps), np.complex64)
         self._times = np.zeros(self._syms.size, dtype=np.float64)
         self._header_soft = np.zeros(HEADER_BITS, dtype=np.float32)
         self._det = np.zeros(L.D_N_STATE, dtype=np.float64)
@@ -268,18 +231,12 @@ class Receiver:
         ):
             return False
         det = self._det
-        self._start_burst(
-            int(det[L.D_PEAK]), det[L.D_PEAK_RE], det[L.D_PEAK_IM], int(det[L.D_FIRST])
-        )
+        self._start_burst(int(det[L.D_PEAK]), det[L.D_PEAK_RE], det[L.D_PEAK_IM])
         return True
 
     # ----------------------------------------------------------------- one burst
-    def _start_burst(self, peak: int, lag_re: float, lag_im: float, first: int) -> None:
-        """Acquire on the window ending at absolute sample ``peak`` and start demodulating.
-
-        Demodulation starts up to ``EARLY_SYMBOLS`` before the window (as far as the samples
-        kept since the first trigger ``first`` allow), so the carrier fit sees more preamble.
-        """
+    def _start_burst(self, peak: int, lag_re: float, lag_im: float) -> None:
+        """Acquire on the window ending at absolute sample ``peak`` and start demodulating."""
         span = self._lag + self._window
         s0 = peak - span + 1 - self._x0
         acq = self._acq
@@ -297,10 +254,7 @@ class Receiver:
         if not math.isfinite(self._gain * omega * phase * peak_t):  # garbage: no signal
             self._gain, omega, phase, peak_t = 0.0, 0.0, 0.0, 0.0
             self._omega = 0.0
-        early = max(min(EARLY_SYMBOLS, (peak - first) // sps, s0 // sps), 0)
-        self._early = early
-        phase -= omega * early * sps  # the carrier phase at the earlier start
-        self._b0 = self._x0 + s0 - early * sps  # absolute index of derotation phase 0
+        self._b0 = self._x0 + s0  # absolute index of derotation phase 0
         self._xd_len = 0
         self._xd0 = self._b0  # absolute index of self._xd_buf[0]
         self._drot_next = self._b0
@@ -313,7 +267,7 @@ class Receiver:
         state[L.COS] = math.cos(theta)
         state[L.SIN] = math.sin(theta)
         self._nsym = 0
-        self._target = early + SYNC_SEARCH_SYMBOLS + self._n_sync + self._n_header
+        self._target = SYNC_SEARCH_SYMBOLS + self._n_sync + self._n_header
 
     def _demod_step(self) -> tuple[bool, Burst | None]:
         """Demodulate what is buffered; (burst finished or abandoned, the burst or None)."""
@@ -325,7 +279,7 @@ class Receiver:
                 self._bank,
                 self._sps,
                 self._state,
-                self._gains_open if self._phase == _SYNC else self._gains_track,
+                self._gains,
                 self._qpsk,
                 self._syms[before : self._target],
                 self._times[before : self._target],
@@ -377,135 +331,32 @@ class Receiver:
         self._drot_next = stop
 
     def _sync_and_header(self) -> str | None:
-        """Find the sync word, fix the carrier on the known symbols, read the header.
-
-        The kernel picks the position of the largest sync correlation; the preamble tail
-        and sync word there give a data-aided frequency and phase (``_aided``), which
-        correct the sync and header symbols and restart the phase loop locked. Accepted when
-        the corrected sync word's normalised correlation reaches ``sync_threshold`` (or it
-        has at most ``max_sync_errors`` hard errors); the header may then have
-        ``max_header_errors`` disagreements, ``max_header_errors_strong`` when the
-        correlation reaches ``strong_sync``. Returns None, or the counter of the failure.
-        """
+        """Find the sync word and read the header; None, or the counter of the failure."""
         out = self._sync_out
         n = SYNC_SEARCH_SYMBOLS + self._n_sync + self._n_header
-        every_bit = self._n_sync * self._bps
-        early = self._early
         if not self._kern.sync_header(
-            self._syms[early : early + n],
+            self._syms[:n],
             self._sync_syms,
             self._sync_bits,
             self._qpsk,
-            every_bit,
+            self._max_sync_errors,
             _golay_words(),
             self._header_soft,
             out,
         ):
             return "sync_misses"
-        pos = int(out[0]) + early
-        n_pre = min(pos, self._pre_syms.size)
-        first = pos - n_pre
-        ref = np.concatenate([self._pre_syms[self._pre_syms.size - n_pre :], self._sync_syms])
-        end = pos + self._n_sync + self._n_header
-        done = self._nsym  # symbols demodulated so far (with the phase loop open)
-        raw = self._syms[first:done].copy()
-        if out[2] <= self._max_sync_errors and out[3] >= 0:  # clean: hard match, header direct
-            sync_errors, length, errors = int(out[2]), int(out[3]), 0
-        else:
-            found = self._weak_sync(pos, first, ref, raw)
-            if isinstance(found, str):
-                return found
-            sync_errors, length, errors = found
-        if length > self._max_payload:
+        pos, self._k, self._sync_errors, length = (int(v) for v in out)
+        errors = 0
+        if length < 0:
+            length, errors = decode_header(self._header_soft.copy())
+        if errors > self._max_header_errors or length > self._max_payload:
             return "header_rejects"
-        # refit on everything known now: preamble tail, sync word and the decoded header
-        ref = np.concatenate([ref, _header_symbols(self.profile, length)])
-        w, phi = carrier_from_known(raw[: ref.size], ref)
-        turn = np.exp(-1j * (phi + w * np.arange(done - first)))
-        self._syms[first:done] = (raw * turn).astype(np.complex64)
-        amp, noise = level_and_noise(self._syms[first:end], ref)
-        esn0 = amp * amp / noise if noise > 0 and amp > 0 else math.inf
-        soft, gain = 0.0, 1.0
-        if esn0 < SOFT_PLL_BELOW_ESN0:  # soft decisions: LLR / 2 per unit of z
-            soft = (math.sqrt(2.0) if self._qpsk else 2.0) * amp / noise
-            gain = decision_gain(esn0, self._qpsk, soft)
-        kp_p, ki_p = loop_gains(self._phase_bandwidth, 0.707, gain)
-        self._gains_track[2] = kp_p
-        self._gains_track[3] = ki_p
-        self._gains_track[4] = soft
-        # restart the phase loop locked: the phasor and frequency of the fit, at symbol n
-        state = self._state
-        rot = complex(state[L.COS], state[L.SIN]) * np.exp(1j * (phi + w * (done - first)))
-        state[L.COS] = rot.real
-        state[L.SIN] = rot.imag
-        state[L.OMEGA] = w
-        self._k = 0
-        self._sync_errors = sync_errors
         self._sync_pos = pos
         self._length = length
         self._header_errors = errors
         self._phase = _PAYLOAD
-        self._target = end + -(-8 * length // self._bps)
+        self._target = pos + self._n_sync + self._n_header + -(-8 * length // self._bps)
         return None
-
-    def _weak_sync(self, pos: int, first: int, ref: np.ndarray, raw: np.ndarray):
-        """Sync check and header read on symbols corrected by a fit over preamble + sync.
-
-        Returns (sync errors, length, header disagreements) or the failure's counter name.
-        """
-        w, phi = carrier_from_known(raw[: ref.size], ref)
-        self._syms[first : first + raw.size] = (
-            raw * np.exp(-1j * (phi + w * np.arange(raw.size)))
-        ).astype(np.complex64)
-        end = pos + self._n_sync + self._n_header
-        sync_soft = np.empty(self._n_sync * self._bps, dtype=np.float32)
-        self._soft_bits(self._syms[pos : pos + self._n_sync], sync_soft)
-        sync_errors = int(np.count_nonzero((sync_soft < 0) != (self._sync_bits != 0)))
-        score = 1.0  # a hard match (<= max_sync_errors of 32) is taken as a strong sync
-        if sync_errors > self._max_sync_errors:
-            score = self._independent_score(first, pos)
-            if score < self._sync_threshold:
-                return "sync_misses"
-        self._soft_bits(self._syms[pos + self._n_sync : end], self._header_soft)
-        length, errors = self._read_header()
-        limit = self._max_header_errors
-        if score >= self._strong_sync:
-            limit = self._max_header_errors_strong
-        if errors > limit:
-            return "header_rejects"
-        return sync_errors, length, errors
-
-    def _read_header(self) -> tuple[int, int]:
-        """(length, disagreements) of ``_header_soft``; direct when both halves are one word."""
-        hard = (self._header_soft < 0).astype(np.int64)
-        word = int(hard[:24] @ _BIT_WEIGHTS)
-        if word == int(hard[24:] @ _BIT_WEIGHTS) and _golay_words()[word >> 12] == word:
-            return word >> 12, 0
-        return decode_header(self._header_soft)
-
-    def _independent_score(self, first: int, pos: int) -> float:
-        """Sync-word correlation with the carrier fitted on the preamble tail alone.
-
-        The fit does not see the sync word, so on noise the score is not inflated by it
-        With too short a tail the score is 0 (only a hard-decision match can pass).
-        """
-        n_sync = self._n_sync
-        syms = self._syms  # already corrected by the joint fit
-        if pos - first < MIN_SCORE_PREAMBLE:
-            return 0.0
-        w, phi = carrier_from_known(
-            syms[first:pos], self._pre_syms[self._pre_syms.size - (pos - first) :]
-        )
-        k = np.arange(pos - first, pos - first + n_sync)
-        return sync_score(syms[pos : pos + n_sync] * np.exp(-1j * (phi + w * k)), self._sync_syms)
-
-    def _soft_bits(self, syms: np.ndarray, out: np.ndarray) -> None:
-        """Soft bits of symbols (BPSK ``Re``; QPSK ``Re, Im`` interleaved) into ``out``."""
-        if self._qpsk:
-            out[0::2] = syms.real
-            out[1::2] = syms.imag
-        else:
-            out[:] = syms.real
 
     def _abandon(self, counter: str) -> tuple[bool, None]:
         self.counters[counter] += 1

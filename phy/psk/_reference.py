@@ -92,15 +92,7 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
         else:
             d = np.copysign(1.0, z.real)
             dp = np.copysign(1.0, zp.real)
-        soft = gains[4] if gains.shape[0] > 4 else 0.0
-        if soft > 0:
-            if qpsk:
-                ds = complex(np.tanh(soft * z.real), np.tanh(soft * z.imag)) / np.sqrt(2)
-            else:
-                ds = complex(np.tanh(soft * z.real), 0.0)
-            err_p = (z * np.conj(ds)).imag
-        else:
-            err_p = (z * np.conj(d)).imag
+        err_p = (z * np.conj(d)).imag
         err_t = (np.conj(dp) * z - np.conj(d) * zp).real if state[HAVE_PREV] > 0 else 0.0
         out[n] = z
         out_t[n] = t
