@@ -16,18 +16,7 @@ from mac.ax25.modem import MODES, PacketDecoder
 from mac.ax25.receiver import Ax25Packet
 from phy.errors import ConfigError
 
-__all__ = ["PacketPipeline", "format_packet", "open_samples", "parse_offset_hz"]
-
-
-def parse_offset_hz(text: str | None) -> float:
-    """A signed frequency offset such as ``-25k`` or ``12500`` (None is 0)."""
-    from upper.cli.tx import parse_hz
-
-    if text is None or text.strip() in ("", "0"):
-        return 0.0
-    text = text.strip()
-    sign = -1.0 if text.startswith("-") else 1.0
-    return sign * parse_hz(text.lstrip("+-"), flag="--fm-offset")
+__all__ = ["PacketPipeline", "format_packet", "open_samples"]
 
 
 def open_samples(

@@ -62,7 +62,8 @@ def _print_packet(packet, *, baud: float, as_json: bool) -> None:
 
 def run_rx(args, source, profile_name: str, extra_receiver=None, emit_bursts=None) -> int:
     """Decode AX.25 from ``source`` (a capture/stream reader); native bursts too if given."""
-    from upper.packet_io import PacketPipeline, parse_offset_hz
+    from upper.cli.tx import parse_offset_hz
+    from upper.packet_io import PacketPipeline
 
     pipeline = PacketPipeline(
         mode=profile_name,

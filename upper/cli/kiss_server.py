@@ -56,9 +56,9 @@ def _monitor(frame: bytes) -> str:
 
 async def _serve(args) -> int:
     from mac.ax25.modem import packet_audio
-    from upper.cli.tx import parse_hz
+    from upper.cli.tx import parse_hz, parse_offset_hz
     from upper.kiss_tcp import KissTcpServer
-    from upper.packet_io import PacketPipeline, format_packet, open_samples, parse_offset_hz
+    from upper.packet_io import PacketPipeline, format_packet, open_samples
 
     writer = None
     if args.output:

@@ -50,6 +50,15 @@ def parse_hz(text: str | None, *, flag: str) -> float | None:
     return value
 
 
+def parse_offset_hz(text: str | None, *, flag: str = "--fm-offset") -> float:
+    """A signed frequency offset such as ``-25k`` or ``12500`` (None is 0)."""
+    if text is None or text.strip() in ("", "0"):
+        return 0.0
+    text = text.strip()
+    sign = -1.0 if text.startswith("-") else 1.0
+    return sign * parse_hz(text.lstrip("+-"), flag=flag)
+
+
 def parse_channel(text: str) -> dict:
     """``"ebn0=12,cfo=5000,ppm=40,rtl=1"`` -> ``ChannelConfig`` keyword arguments."""
     from phy.errors import ConfigError
