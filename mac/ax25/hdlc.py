@@ -25,6 +25,7 @@ __all__ = [
     "HdlcFrame",
     "hdlc_encode",
     "nrzi_decode",
+    "nrzi_decode_soft",
     "nrzi_encode",
     "stuff_bits",
 ]
@@ -73,6 +74,14 @@ def nrzi_decode(levels: np.ndarray, *, previous: int = 0) -> np.ndarray:
     return (levels == before).astype(np.uint8)
 
 
+def nrzi_decode_soft(llrs: np.ndarray, previous_llr: float) -> tuple[np.ndarray, np.ndarray]:
+    """(bits, reliabilities) of line LLRs: a bit is 1 where the level stays, and is as
+    reliable as the weaker of its two line bits. ``previous_llr`` is the line bit before."""
+    before = np.concatenate([[np.float32(previous_llr)], llrs[:-1]])
+    bits = ((llrs < 0) == (before < 0)).astype(np.uint8)
+    return bits, np.minimum(np.abs(llrs), np.abs(before))
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class HdlcFrame:
     """A frame whose FCS passed: ``data`` without the FCS."""
@@ -114,13 +123,15 @@ class HdlcDeframer:
         if llrs.size == 0:
             return []
         if self._nrzi:
-            before = np.concatenate([[self._prev_llr], llrs[:-1]])
-            bits = ((llrs < 0) == (before < 0)).astype(np.uint8)
-            rel = np.minimum(np.abs(llrs), np.abs(before))
+            bits, rel = nrzi_decode_soft(llrs, self._prev_llr)
             self._prev_llr = llrs[-1]
         else:
             bits = (llrs < 0).astype(np.uint8)
             rel = np.abs(llrs)
+        return self.push_bits(bits, rel)
+
+    def push_bits(self, bits: np.ndarray, rel: np.ndarray) -> list[HdlcFrame]:
+        """Frames completed by already NRZI-decoded bits with their reliabilities."""
         self._bits = np.concatenate([self._bits, bits])
         self._rel = np.concatenate([self._rel, rel])
         return self._scan()

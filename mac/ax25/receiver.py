@@ -15,7 +15,7 @@ import numpy as np
 from mac.ax25.astrocast import AstrocastDecoder
 from mac.ax25.frame import Ax25Frame
 from mac.ax25.fx25 import Fx25Decoder
-from mac.ax25.hdlc import HdlcDeframer
+from mac.ax25.hdlc import HdlcDeframer, nrzi_decode_soft
 
 __all__ = ["Ax25Packet", "Ax25Receiver"]
 
@@ -49,30 +49,26 @@ class _Stream:
         self.hdlc = HdlcDeframer(fix_bits=fix_bits)
         self.fx25 = Fx25Decoder() if fx25 else None
         self.blocks = [d for d in (self.fx25, AstrocastDecoder() if astrocast else None) if d]
-        self.prev_level = 0
-        self.prev_magnitude = 0.0
+        self.prev_llr = 1.0  # the line bit before the stream: level 0
 
     def push(self, llrs: np.ndarray):
-        found = [(f.data, f.end_bit, None, 0, f.fixed_bits) for f in self.hdlc.push(llrs)]
-        if self.blocks and llrs.size:
-            levels = (llrs < 0).astype(np.uint8)
-            before = np.concatenate([[self.prev_level], levels[:-1]]).astype(np.uint8)
-            magnitude = np.abs(llrs)
-            rel = np.minimum(magnitude, np.concatenate([[self.prev_magnitude], magnitude[:-1]]))
-            self.prev_level = int(levels[-1])
-            self.prev_magnitude = float(magnitude[-1])
-            bits = (levels == before).astype(np.uint8)
-            for decoder in self.blocks:
-                for f in decoder.push(bits, rel):
-                    found.append((f.data, f.end_bit, f.tag, f.corrected_bytes, 0))
+        """NRZI-decode once; the HDLC deframer and the block decoders share the bits."""
+        if llrs.size == 0:
+            return []
+        llrs = np.nan_to_num(llrs)
+        bits, rel = nrzi_decode_soft(llrs, self.prev_llr)
+        self.prev_llr = float(llrs[-1])
+        found = [(f.data, f.end_bit, None, 0, f.fixed_bits) for f in self.hdlc.push_bits(bits, rel)]
+        for decoder in self.blocks:
+            for f in decoder.push(bits, rel):
+                found.append((f.data, f.end_bit, f.tag, f.corrected_bytes, 0))
         return found
 
     def reset(self) -> None:
         self.hdlc.reset()
         for decoder in self.blocks:
             decoder.reset()
-        self.prev_level = 0
-        self.prev_magnitude = 0.0
+        self.prev_llr = 1.0
 
 
 class Ax25Receiver:
