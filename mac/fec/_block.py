@@ -10,23 +10,31 @@ Encoding (``B`` = block bytes: payload then CRC-32)::
     rs+conv  the rs codewords' bits + 6 tail bits, coded and interleaved as conv
 
 Decoding takes the block's LLRs (de-whitened) and returns the B bytes or a failure. With
-``erasures=True`` an RS codeword that fails errors-only decoding is retried with its 8, 16
-then 24 least reliable bytes erased (reliability: smallest |LLR| of the byte's bits for
-``rs``; smallest Viterbi survivor margin over the byte and the following constraint length
-for ``rs+conv``); the frame CRC-32 then guards against the rare miscorrection. For
-``rs+conv`` the codewords that decode pin their bits in a new Viterbi pass, which helps the
-others (iterative decoding between the inner and outer codes).
+``erasures=True`` an RS codeword that fails errors-only decoding is retried with its 2, 4,
+..., 24 least reliable bytes erased (generalised minimum distance decoding; reliability: the
+smallest |LLR| of the byte's bits for ``rs``; for ``rs+conv`` the smallest a-posteriori LLR
+of the byte's Viterbi-decoded bits from a log-MAP (BCJR) pass, computed only when a codeword
+fails); the frame CRC-32 then guards against the rare miscorrection. For ``rs+conv`` the
+codewords that decode pin their bits in a new decoding pass, which helps the others
+(iterative decoding between the inner and outer codes).
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 import numpy as np
 
-from mac.fec.conv import CONV_TAIL_BITS, conv_encode, viterbi_decode, viterbi_decode_soft
+from mac.fec.conv import (
+    CONV_TAIL_BITS,
+    bcjr_decode,
+    conv_encode,
+    viterbi_decode,
+    viterbi_decode_soft,
+)
 from mac.fec.interleave import deinterleave, interleave
 from mac.fec.rs import RS_NSYM, rs_chunk_sizes, rs_decode_array, rs_encode
 from phy.errors import ConfigError
@@ -40,9 +48,10 @@ __all__ = [
     "rs_stream_order",
 ]
 
-_ERASURE_STEPS = (8, 16, 24)
+#: Erasure counts tried, in order, on a codeword that errors-only decoding failed (GMD).
+#: Beyond 24 erasures (at most 4 errors left to find) miscorrections become frequent.
+ERASURE_STEPS = tuple(range(2, 25, 2))
 PIN_ITERATIONS = 2
-_RELIABILITY_SPAN_BITS = 8 + 6  # a byte's bits and the following memory of the code
 
 
 class FecLevel(enum.IntEnum):
@@ -129,10 +138,11 @@ def _byte_reliability_from_llrs(llrs: np.ndarray) -> np.ndarray:
     return np.abs(llrs).reshape(-1, 8).min(axis=1)
 
 
-def _byte_reliability_from_margins(rel: np.ndarray, n_bytes: int) -> np.ndarray:
-    padded = np.concatenate([rel, np.full(_RELIABILITY_SPAN_BITS, np.inf, np.float32)])
-    windows = np.lib.stride_tricks.sliding_window_view(padded, _RELIABILITY_SPAN_BITS)
-    return windows[: 8 * n_bytes : 8].min(axis=1)
+def _byte_reliability_app(code: np.ndarray, known, bits: np.ndarray) -> np.ndarray:
+    """Per decoded byte, the smallest a-posteriori LLR of its bits in favour of the value
+    the Viterbi decoder chose (negative where the bit-wise MAP decision disagrees)."""
+    app = bcjr_decode(code, known)
+    return (app * (1 - 2 * bits.astype(np.float32))).reshape(-1, 8).min(axis=1)
 
 
 @lru_cache(maxsize=256)
@@ -153,15 +163,13 @@ def rs_stream_order(n_bytes: int) -> np.ndarray:
     return out
 
 
-def _rs_decode_word(word, out, reliability) -> tuple[int, int]:
-    """(status, erasures used) for one codeword, errors-only then erasure retries."""
+def _rs_decode_erasures(word, out, reliability) -> tuple[int, int]:
+    """(status, erasures used) for one codeword: retries with ``ERASURE_STEPS`` least
+    reliable bytes erased, the first success wins."""
     n = word.size
     mask = np.zeros(n, dtype=np.uint8)
-    status = rs_decode_array(word, mask, out, RS_NSYM)
-    if status >= 0 or reliability is None:
-        return status, 0
     order = np.argsort(reliability, kind="stable")
-    for count in _ERASURE_STEPS:
+    for count in ERASURE_STEPS:
         if count >= n:
             break
         mask[:] = 0
@@ -183,27 +191,39 @@ class _RsState:
         self.done = [False] * len(self.sizes)
         self.corrected = self.erased = 0
 
-    def decode(self, stream: np.ndarray, stream_reliability: np.ndarray | None) -> int:
-        """Try every pending codeword; returns how many became correct."""
+    def decode(self, stream: np.ndarray, reliability: Callable[[], np.ndarray] | None) -> int:
+        """Try every pending codeword errors-only, then with erasures (``reliability()``
+        gives the stream bytes' reliabilities; called only if needed). Returns how many
+        codewords became correct."""
         concat = np.empty_like(stream)
         concat[self.order] = stream
-        rel = None
-        if stream_reliability is not None:
-            rel = np.empty_like(stream_reliability)
-            rel[self.order] = stream_reliability
-        gained = 0
-        for i, (a, b) in enumerate(zip(self.starts[:-1], self.starts[1:], strict=True)):
-            if self.done[i]:
-                continue
-            status, erased = _rs_decode_word(
-                concat[a:b], self.fixed[a:b], None if rel is None else rel[a:b]
+        spans = [
+            (i, a, b)
+            for i, (a, b) in enumerate(zip(self.starts[:-1], self.starts[1:], strict=True))
+            if not self.done[i]
+        ]
+        failed = []
+        for i, a, b in spans:
+            status = rs_decode_array(
+                concat[a:b], np.zeros(b - a, np.uint8), self.fixed[a:b], RS_NSYM
             )
             if status >= 0:
-                self.done[i] = True
-                self.corrected += status
-                self.erased += erased
-                gained += 1
-        return gained
+                self._mark(i, status, 0)
+            else:
+                failed.append((i, a, b))
+        if failed and reliability is not None:
+            rel = np.empty(stream.size, dtype=np.float32)
+            rel[self.order] = reliability()
+            for i, a, b in failed:
+                status, erased = _rs_decode_erasures(concat[a:b], self.fixed[a:b], rel[a:b])
+                if status >= 0:
+                    self._mark(i, status, erased)
+        return len(spans) - len(failed) + sum(self.done[i] for i, _, _ in failed)
+
+    def _mark(self, i: int, corrected: int, erased: int) -> None:
+        self.done[i] = True
+        self.corrected += corrected
+        self.erased += erased
 
     def known_bits(self) -> np.ndarray:
         """int8 per stream bit: the corrected codewords' bits, -1 elsewhere."""
@@ -235,7 +255,8 @@ def decode_block(
     when some codewords decode and others do not, the Viterbi decoder runs again with the
     corrected codewords' bits pinned (up to ``PIN_ITERATIONS`` times), which confines its
     errors to the remaining bytes. Cost: one Viterbi pass for conv levels (a few more only
-    on failures), one RS decode per codeword (up to three more with erasures).
+    on failures), one RS decode per codeword; a failed codeword costs a log-MAP pass
+    (about three Viterbi passes) and up to 12 erasure retries.
     """
     llrs = np.asarray(llrs, dtype=np.float32)
     if llrs.size != coded_bits(n_bytes, level):
@@ -246,16 +267,18 @@ def decode_block(
         return BlockResult(data=np.packbits(viterbi_decode(deinterleave(llrs))).tobytes())
     state = _RsState(n_bytes)
     if level == FecLevel.RS:
-        reliability = _byte_reliability_from_llrs(llrs) if erasures else None
-        state.decode(np.packbits(llrs < 0), reliability)
+        state.decode(
+            np.packbits(llrs < 0), (lambda: _byte_reliability_from_llrs(llrs)) if erasures else None
+        )
         return state.result()
     code = deinterleave(llrs)
     known = None
     for _ in range(1 + PIN_ITERATIONS):
-        bits, margins = viterbi_decode_soft(code, known)
-        stream = np.packbits(bits)
-        reliability = _byte_reliability_from_margins(margins, stream.size) if erasures else None
-        gained = state.decode(stream, reliability)
+        bits = viterbi_decode(code) if known is None else viterbi_decode_soft(code, known)[0]
+        reliability = None
+        if erasures:
+            reliability = partial(_byte_reliability_app, code, known, bits)
+        gained = state.decode(np.packbits(bits), reliability)
         if all(state.done) or not any(state.done) or (known is not None and gained == 0):
             break
         known = state.known_bits()

@@ -342,3 +342,92 @@ def viterbi_decode_soft(llrs, n_steps, sym, known, diffs, out, rel):
         rel[t] = abs(d)
         state = ((state & 31) << 1) | (1 if d > 0 else 0)
     return metric
+
+
+@njit
+def _max_star(a, b, corr):
+    """``log(e^a + e^b)``: the max plus ``log(1 + e^-|a-b|)`` from a table in steps of 1/8."""
+    if a < b:
+        a, b = b, a
+    d = (a - b) * np.float32(8.0)
+    if d < corr.shape[0]:
+        return a + corr[int(d)]
+    return a
+
+
+@njit
+def bcjr_llrs(llrs, n_steps, sym, known, corr, alpha, out):
+    """A-posteriori LLRs of the input bits (log-MAP, BCJR) of a terminated rate-1/2 K=7 code.
+
+    Same trellis, ``llrs``, ``sym`` and ``known`` (pinned input bits) as
+    ``viterbi_decode_soft``; the branch metric is half the correlation (exact log-likelihood
+    for LLR inputs). ``corr`` (float32) tabulates ``log(1 + exp(-d))`` at ``d = i / 8``
+    (the Jacobian correction; a table of zeros gives max-log-MAP). ``alpha`` is float32
+    scratch of shape (>= n_steps + 1, 64) for the forward metrics. ``out[t]`` (float32)
+    receives ``log P(u_t = 0 | llrs) / P(u_t = 1 | llrs)``. Cost: about three times a
+    Viterbi pass (forward, backward and posterior sums over 64 states per step).
+    """
+    neg = np.float32(-1e30)
+    for s in range(_N_STATES):
+        alpha[0, s] = neg
+    alpha[0, 0] = 0.0
+    bm = np.empty(4, dtype=np.float32)
+    half = np.float32(0.5)
+    for t in range(n_steps):
+        l0 = half * llrs[2 * t]
+        l1 = half * llrs[2 * t + 1]
+        bm[0] = l0 + l1
+        bm[1] = l0 - l1
+        bm[2] = -bm[1]
+        bm[3] = -bm[0]
+        for j in range(32):
+            m = bm[sym[j]]
+            p0 = alpha[t, 2 * j]
+            p1 = alpha[t, 2 * j + 1]
+            alpha[t + 1, j] = _max_star(p0 + m, p1 - m, corr)
+            alpha[t + 1, j + 32] = _max_star(p0 - m, p1 + m, corr)
+        k = known[t]
+        if k >= 0:
+            first = 32 if k == 0 else 0
+            for s in range(first, first + 32):
+                alpha[t + 1, s] = neg
+        top = alpha[t + 1, 0]
+        for s in range(1, _N_STATES):
+            top = max(top, alpha[t + 1, s])
+        for s in range(_N_STATES):
+            alpha[t + 1, s] = max(alpha[t + 1, s] - top, neg)
+    beta = np.full(_N_STATES, neg, dtype=np.float32)
+    beta[0] = 0.0
+    prev = np.empty(_N_STATES, dtype=np.float32)
+    for t in range(n_steps - 1, -1, -1):
+        k = known[t]
+        if k >= 0:
+            first = 32 if k == 0 else 0
+            for s in range(first, first + 32):
+                beta[s] = neg
+        for s in range(_N_STATES):
+            prev[s] = alpha[t + 1, s] + beta[s]
+        width = 16
+        while width >= 1:  # pairwise sums over the input-0 and the input-1 states
+            for s in range(width):
+                prev[s] = _max_star(prev[s], prev[s + width], corr)
+                prev[s + 32] = _max_star(prev[s + 32], prev[s + 32 + width], corr)
+            width //= 2
+        out[t] = prev[0] - prev[32]
+        l0 = half * llrs[2 * t]
+        l1 = half * llrs[2 * t + 1]
+        bm[0] = l0 + l1
+        bm[1] = l0 - l1
+        bm[2] = -bm[1]
+        bm[3] = -bm[0]
+        top = neg
+        for j in range(32):
+            m = bm[sym[j]]
+            b0 = beta[j]
+            b1 = beta[j + 32]
+            prev[2 * j] = _max_star(b0 + m, b1 - m, corr)
+            prev[2 * j + 1] = _max_star(b0 - m, b1 + m, corr)
+            top = max(top, max(prev[2 * j], prev[2 * j + 1]))
+        for s in range(_N_STATES):
+            beta[s] = max(prev[s] - top, neg)
+    return 0

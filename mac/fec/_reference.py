@@ -101,3 +101,47 @@ def viterbi_decode_soft(llrs, n_steps, sym, known, diffs, out, rel):
         rel[t] = abs(d)
         state = ((state & 31) << 1) | int(d > 0)
     return metric
+
+
+def _max_star(a, b, corr):
+    hi, lo = np.maximum(a, b), np.minimum(a, b)
+    d = np.minimum((hi - lo) * np.float32(8.0), np.float32(corr.size))
+    i = np.minimum(d.astype(np.int64), corr.size - 1)
+    return (hi + np.where(d < corr.size, corr[i], np.float32(0))).astype(np.float32)
+
+
+def bcjr_llrs(llrs, n_steps, sym, known, corr, alpha, out):
+    llrs = np.asarray(llrs, dtype=np.float32)
+    neg = np.float32(-1e30)
+    j = np.arange(32)
+    m_all = np.float32(0.5) * llrs[: 2 * n_steps].reshape(-1, 2)
+    table = np.stack([m_all[:, 0] + m_all[:, 1], m_all[:, 0] - m_all[:, 1]], axis=1).astype(
+        np.float32
+    )
+    bms = np.concatenate([table, -table[:, ::-1]], axis=1)[:, np.asarray(sym[:32])]
+    alpha[0] = neg
+    alpha[0, 0] = 0
+    for t in range(n_steps):
+        m = bms[t]
+        p0, p1 = alpha[t, 2 * j], alpha[t, 2 * j + 1]
+        nxt = np.concatenate([_max_star(p0 + m, p1 - m, corr), _max_star(p0 - m, p1 + m, corr)])
+        if known[t] >= 0:
+            nxt[32 if known[t] == 0 else 0 :][:32] = neg
+        alpha[t + 1] = np.maximum(nxt - nxt.max(), neg)
+    beta = np.full(64, neg, dtype=np.float32)
+    beta[0] = 0
+    for t in range(n_steps - 1, -1, -1):
+        if known[t] >= 0:
+            beta[32 if known[t] == 0 else 0 :][:32] = neg
+        post = (alpha[t + 1] + beta).reshape(2, 32)
+        while post.shape[1] > 1:
+            half = post.shape[1] // 2
+            post = _max_star(post[:, :half], post[:, half:], corr)
+        out[t] = post[0, 0] - post[1, 0]
+        m = bms[t]
+        b0, b1 = beta[:32], beta[32:]
+        prev = np.empty(64, dtype=np.float32)
+        prev[2 * j] = _max_star(b0 + m, b1 - m, corr)
+        prev[2 * j + 1] = _max_star(b0 - m, b1 + m, corr)
+        beta = np.maximum(prev - prev.max(), neg)
+    return 0
