@@ -169,12 +169,17 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
 
     ``xd`` is the carrier-derotated, gain-normalised sample buffer; ``bank`` the polyphase
     matched filter (``matched_filter_bank``); ``state`` the ``N_STATE`` loop variables
-    (``T_NEXT`` indexes ``xd``); ``gains`` = [timing Kp, timing Ki, phase Kp, phase Ki].
+    (``T_NEXT`` indexes ``xd``); ``gains`` = [timing Kp, timing Ki, phase Kp, phase Ki] and
+    optionally a fifth, ``soft``: when positive the decisions are soft, ``tanh(soft x)``
+    per rail (``soft x`` = half the rail's LLR), which keeps the detectors' noise down at
+    low SNR (costs four tanh per symbol).
     Per symbol: ``y`` = matched filter at the strobe, ``z = y conj(phasor)``, decision ``d``;
     timing error ``Re(conj(d[k-1]) z[k] - conj(d[k]) z[k-1])`` (it moves strobe ``k + 2``,
     which lets consecutive symbols overlap in the CPU), phase error ``Im(z conj(d))``.
-    Writes the symbols ``z`` to ``out`` (their strobe times, fractional ``xd`` indices, to
-    ``out_t``) while the strobe's filter span fits in ``xd``
+    Writes the raw symbols ``y`` (before the phase loop's rotation: ``_carrier_kernels``
+    recovers the carrier of the whole burst; the loop only feeds the timing detector good
+    decisions) to ``out`` (their strobe times, fractional ``xd`` indices, to ``out_t``)
+    while the strobe's filter span fits in ``xd``
     and ``out`` has room; returns how many. The timing step stays within sps/2 of nominal,
     its integrator within 10 %, the phase loop's frequency within 0.5 rad per symbol and its
     step within 1 rad, and a filter output that overflowed (or is NaN) counts as 0, so
@@ -185,6 +190,7 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
     n_phases = bank.shape[0]
     half = bank.shape[1] // 2
     inv = 1.0 / np.sqrt(2.0)
+    soft = gains[4] if gains.shape[0] > 4 else 0.0
     t = state[T_NEXT]
     integ = state[T_INTEG]
     c = state[COS]
@@ -211,7 +217,13 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
             y_im = 0.0
         z_re = y_re * c + y_im * s
         z_im = y_im * c - y_re * s
-        if qpsk:
+        if soft > 0.0:  # soft decisions: the mean symbol given z, inv tanh(LLR / 2)
+            h = inv if qpsk else 1.0
+            d_re = h * np.tanh(soft * z_re)
+            d_im = h * np.tanh(soft * z_im) if qpsk else 0.0
+            dp_re = h * np.tanh(soft * zp_re)
+            dp_im = h * np.tanh(soft * zp_im) if qpsk else 0.0
+        elif qpsk:
             d_re = np.copysign(inv, z_re)
             d_im = np.copysign(inv, z_im)
             dp_re = np.copysign(inv, zp_re)
@@ -225,7 +237,7 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
         err_t = 0.0
         if have_prev > 0.0:
             err_t = (dp_re * z_re + dp_im * z_im) - (d_re * zp_re + d_im * zp_im)
-        out[n] = complex(z_re, z_im)
+        out[n] = complex(y_re, y_im)
         out_t[n] = t_strobe
         n += 1
         integ = min(max(integ + gains[1] * err_t, -0.1 * sps), 0.1 * sps)
@@ -313,13 +325,15 @@ def acquire_window(x, lag_re, lag_im, sps, fine_lag, out):
     omega = np.arctan2(-lag_im, -lag_re) / sps
     d = np.empty(n, dtype=np.complex128)
     _derotate_exact(x, omega, d)
-    if n > 2 * fine_lag:
+    lag = 2 * sps
+    while lag <= fine_lag and n > 2 * lag:  # lags 2 sps, 8 sps, ... up to fine_lag
         acc = complex(0.0, 0.0)
-        for k in range(fine_lag, n):
-            acc += d[k] * d[k - fine_lag].conjugate()
-        delta = np.arctan2(acc.imag, acc.real) / fine_lag
+        for k in range(lag, n):
+            acc += d[k] * d[k - lag].conjugate()
+        delta = np.arctan2(acc.imag, acc.real) / lag
         omega += delta
         _derotate_exact(d, delta, d)
+        lag *= 4
     usable = n - n % (2 * sps)
     tones = np.empty(2 * sps, dtype=np.complex128)
     for k in range(2 * sps):

@@ -10,33 +10,44 @@ Pipeline (all at the profile's native rate, ``sps`` = 2 or 4 samples per symbol)
    wholly inside the preamble) marks the preamble window.
 2. Acquisition (``_kernels.acquire_window``, maths in ``_acquire``): frequency, phase,
    timing and level from that window.
-3. Demodulation (``_kernels.derotate``, ``_kernels.demod``) from the window start:
-   derotation by the acquired frequency, a 32-phase polyphase matched filter,
-   Mueller-Muller timing loop, decision-directed PLL (both second order).
-4. Sync word (``_kernels.sync_header``, with step 5's header shortcut): correlation of the
-   symbols with the sync word in the first ``SYNC_SEARCH_SYMBOLS`` symbols; the phase of the
-   best match (with at most ``max_sync_errors`` bit errors) resolves the 2- or 4-fold
-   ambiguity.
+3. Demodulation (``_kernels.derotate``, ``_kernels.demod``) from up to ``EARLY_SYMBOLS``
+   before the window: derotation by the acquired frequency, a 32-phase polyphase matched
+   filter, Mueller-Muller timing loop fed by a decision-directed PLL (both second order).
+   The symbols kept are the raw filter outputs: the carrier is recovered per burst from
+   stored symbols (``_carrier_kernels``), never by the causal loop, which slips at the
+   symbol SNRs of a strongly coded link.
+4. Sync word (``_carrier_kernels.sync_candidates``, ``check_sync``): the two best
+   correlations with preamble tail + sync word in the first symbols; at each, a data-aided
+   carrier fit on the known symbols corrects the sync word (accepted with at most
+   ``max_sync_errors`` hard errors, or a normalised correlation of ``sync_threshold`` under a
+   fit on the preamble alone) and resolves the 2- or 4-fold ambiguity.
 5. PHY header (read directly when both halves are the same codeword, else
-   ``phy.framing.decode_header``), then the payload; ``_kernels.burst_llrs`` scales the LLRs
-   from a decision-directed estimate of amplitude and noise over sync word, header and
-   payload.
+   ``phy.framing.decode_header``), a refit with the header as known symbols (which also
+   re-locks the PLL), then the payload; ``_carrier_kernels.carrier_track`` corrects the
+   whole burst's carrier and ``_kernels.burst_llrs`` scales the LLRs from a
+   decision-directed estimate of amplitude and noise over sync word, header and payload.
 """
 
 from __future__ import annotations
 
 import math
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
 from phy.burst import Burst
 from phy.errors import ConfigError
-from phy.framing import HEADER_BITS, MAX_PAYLOAD_BYTES, decode_header, golay24_encode
+from phy.framing import (
+    HEADER_BITS,
+    MAX_PAYLOAD_BYTES,
+    decode_header,
+    encode_header,
+    golay24_encode,
+)
 from phy.profiles import Profile, get_profile
 from phy.psk import _layout as L
 from phy.psk._acquire import FINE_LAG_SYMBOLS
-from phy.psk._modulator import bits_to_symbols
+from phy.psk._modulator import bits_to_symbols, preamble_symbols
 from phy.psk._pulse import matched_filter_bank, timing_gain
 
 __all__ = ["Receiver", "loop_gains"]
@@ -48,6 +59,12 @@ def _golay_words() -> np.ndarray:
     return np.array([golay24_encode(d) for d in range(4096)], dtype=np.int64)
 
 
+@lru_cache(maxsize=2 * (MAX_PAYLOAD_BYTES + 1))
+def _header_symbols(profile: Profile, length: int) -> np.ndarray:
+    """The PHY header's symbols for a payload of ``length`` bytes (cached)."""
+    return bits_to_symbols(profile, encode_header(length))
+
+
 def _kernels():
     """phy.psk._kernels, imported by the first Receiver (importing it loads Numba)."""
     from phy.psk import _kernels
@@ -55,10 +72,24 @@ def _kernels():
     return _kernels
 
 
+def _carrier_kernels():
+    """phy.psk._carrier_kernels (loads Numba)."""
+    from phy.psk import _carrier_kernels
+
+    return _carrier_kernels
+
+
 DETECT_SYMBOLS = 40  # detector window
 PEAK_SYMBOLS = DETECT_SYMBOLS + 2  # how far past the first trigger the window is sought
 DEROTATE_BLOCK = 16384  # most samples derotated per step
-SYNC_SEARCH_SYMBOLS = 72  # where the sync word may start, counted from the demod start
+SYNC_SEARCH_SYMBOLS = 72  # where the sync word may start, counted from the window start
+EARLY_SYMBOLS = 32  # preamble symbols demodulated before the window, when still buffered
+PRE_TAIL_SYMBOLS = 64  # preamble symbols before the sync word the carrier fit may use
+SEARCH_TAIL_SYMBOLS = 16  # preamble symbols the sync search correlates with
+SOFT_BELOW_ESN0 = 10.0  # soft loop decisions below this Es/N0 (linear)
+SYNC_CANDIDATES = 4  # sync positions checked per detection
+MAX_RESIDUAL_RAD = 0.3  # largest acquisition error the preamble fit seeks (rad/symbol)
+MAX_PRE_ERROR_RAD = 0.04  # and the largest error of that fit the sync-word fit seeks
 _SEARCH, _DEMOD = 0, 1
 _SYNC, _PAYLOAD = 0, 1
 _MAX_SNR = 1e6  # 60 dB: caps the SNR estimate (and the LLRs) on a noiseless burst
@@ -77,17 +108,25 @@ class Receiver:
     Parameters
     ----------
     profile : a ``bpsk*`` or ``qpsk*`` profile (even samples per symbol).
-    max_sync_errors : sync-word bit disagreements tolerated (0..7).
+    max_sync_errors : sync-word hard-bit disagreements accepted outright (0..7).
+    sync_threshold : normalised sync-word correlation (carrier fitted on the preamble
+        alone) that accepts a sync word otherwise.
+    fit_threshold : least normalised correlation of the carrier fit over preamble tail and
+        sync word, ``A / sqrt(A^2 + N)`` (about ``sqrt(S / (S + N))``; 0.6 passes bursts
+        down to Es/N0 ~ 0 dB, noise stays below ~0.57).
     max_header_errors : header bit disagreements tolerated (of 48).
+    max_known_errors : sync word plus header bit disagreements tolerated (of 80).
     max_payload_bytes : longer headers count as false detections.
     max_cfo_hz : carrier offsets accepted by the detector (default 30 kHz, at most Rs/4).
-    detect_threshold : ``|P| / E`` needed to trigger (default 0.25 at 4 sps, 0.35 at 2 sps).
+    detect_threshold : ``|P| / E`` needed to trigger (default 0.2 at 4 sps, 0.3 at 2 sps).
     timing_bandwidth, phase_bandwidth : loop noise bandwidths, times the symbol rate.
 
     ``process(samples)`` returns the bursts completed in ``samples``. Cost: about 15 flops
     per sample while searching; inside bursts one derotation per sample and, per symbol, one
-    ``RX_SPAN_SYMBOLS * sps``-tap matched-filter output plus ~30 flops; about 20 us of fixed
-    work per burst. Memory is bounded by one maximal burst of symbols plus one chunk.
+    ``RX_SPAN_SYMBOLS * sps``-tap matched-filter output plus ~70 flops (timing loop and
+    carrier tracking); about 25 us of fixed work per burst (more at low SNR, where the
+    carrier's frequency search widens). Memory is bounded by one maximal burst of symbols
+    plus one chunk.
     """
 
     def __init__(
@@ -95,11 +134,14 @@ class Receiver:
         *,
         profile: str | Profile,
         max_sync_errors: int = 3,
-        max_header_errors: int = 8,
+        sync_threshold: float = 0.45,
+        fit_threshold: float = 0.6,
+        max_header_errors: int = 14,
+        max_known_errors: int = 18,
         max_payload_bytes: int = MAX_PAYLOAD_BYTES,
         max_cfo_hz: float = 30e3,
         detect_threshold: float | None = None,
-        timing_bandwidth: float = 0.005,
+        timing_bandwidth: float = 0.002,
         phase_bandwidth: float = 0.02,
     ) -> None:
         profile = get_profile(profile)
@@ -114,6 +156,7 @@ class Receiver:
         if not 0 < max_cfo_hz <= rs / 4:
             raise ConfigError(f"max_cfo_hz must be in (0, {rs / 4:g}] for {profile.name}")
         self._kern = _kernels()
+        self._ckern = _carrier_kernels()
         self.profile = profile
         self.sample_rate_hz = profile.sample_rate_hz
         self._sps = sps
@@ -121,8 +164,11 @@ class Receiver:
         self._bps = profile.bits_per_symbol
         self._max_sync_errors = max_sync_errors
         self._max_header_errors = max_header_errors
+        self._sync_threshold = float(sync_threshold)
+        self._fit_threshold = float(fit_threshold)
+        self._max_known_errors = max_known_errors
         self._max_payload = min(max_payload_bytes, MAX_PAYLOAD_BYTES)
-        threshold = detect_threshold or (0.25 if sps >= 4 else 0.35)
+        threshold = detect_threshold or (0.2 if sps >= 4 else 0.3)
         self._thr2 = float(threshold * threshold)
         self._cos2 = float(np.cos(2 * np.pi * max_cfo_hz / rs) ** 2)
         self._bank = matched_filter_bank(sps, profile.rolloff)
@@ -131,16 +177,27 @@ class Receiver:
         self._tone_gain = float(np.dot(self._bank[0], np.cos(np.pi * m / sps)))
         kp_t, ki_t = loop_gains(timing_bandwidth, 1.0, timing_gain(profile.rolloff) / sps)
         kp_p, ki_p = loop_gains(phase_bandwidth, 0.707, 1.0)
-        self._gains = np.array([kp_t, ki_t, kp_p, ki_p], dtype=np.float64)
+        self._gains = np.array([kp_t, ki_t, kp_p, ki_p, 0.0], dtype=np.float64)
         self._lag = sps
         self._window = DETECT_SYMBOLS * sps
         sync = (profile.sync_word >> np.arange(profile.sync_bits - 1, -1, -1)) & 1
         self._sync_bits = sync.astype(np.uint8)
         self._sync_syms = bits_to_symbols(profile, self._sync_bits)
         self._n_sync = self._sync_syms.size
+        n_pre = min(PRE_TAIL_SYMBOLS, profile.preamble_bits)
+        n_bits = profile.preamble_bits
+        pre_bits = (np.arange(n_bits + self._sync_syms.size) % 2 == 0).astype(np.uint8)
+        self._pre_tail = preamble_symbols(profile, pre_bits[n_bits - n_pre : n_bits])
+        self._pre_next = preamble_symbols(profile, pre_bits[n_bits:])  # if it went on
+        self._search_tail = self._pre_tail[-SEARCH_TAIL_SYMBOLS:].copy()
         self._n_header = HEADER_BITS // self._bps
         max_bits = profile.sync_bits + HEADER_BITS + 8 * self._max_payload
-        self._syms = np.zeros(SYNC_SEARCH_SYMBOLS + -(-max_bits // self._bps), np.complex64)
+        n_syms = EARLY_SYMBOLS + SYNC_SEARCH_SYMBOLS + -(-max_bits // self._bps)
+        self._syms = np.zeros(n_syms, np.complex64)
+        self._track = np.zeros(n_syms, np.complex64)
+        self._cand = np.zeros(SYNC_CANDIDATES, dtype=np.int64)
+        self._check_out = np.zeros(8, dtype=np.float64)
+        self._fit = np.zeros(4, dtype=np.float64)
         self._times = np.zeros(self._syms.size, dtype=np.float64)
         self._header_soft = np.zeros(HEADER_BITS, dtype=np.float32)
         self._det = np.zeros(L.D_N_STATE, dtype=np.float64)
@@ -231,12 +288,18 @@ class Receiver:
         ):
             return False
         det = self._det
-        self._start_burst(int(det[L.D_PEAK]), det[L.D_PEAK_RE], det[L.D_PEAK_IM])
+        self._start_burst(
+            int(det[L.D_PEAK]), det[L.D_PEAK_RE], det[L.D_PEAK_IM], int(det[L.D_FIRST])
+        )
         return True
 
     # ----------------------------------------------------------------- one burst
-    def _start_burst(self, peak: int, lag_re: float, lag_im: float) -> None:
-        """Acquire on the window ending at absolute sample ``peak`` and start demodulating."""
+    def _start_burst(self, peak: int, lag_re: float, lag_im: float, first: int) -> None:
+        """Acquire on the window ending at absolute sample ``peak`` and start demodulating.
+
+        Demodulation starts up to ``EARLY_SYMBOLS`` before the window (as far as the samples
+        kept since the first trigger ``first`` allow), so the carrier fit sees more preamble.
+        """
         span = self._lag + self._window
         s0 = peak - span + 1 - self._x0
         acq = self._acq
@@ -254,7 +317,10 @@ class Receiver:
         if not math.isfinite(self._gain * omega * phase * peak_t):  # garbage: no signal
             self._gain, omega, phase, peak_t = 0.0, 0.0, 0.0, 0.0
             self._omega = 0.0
-        self._b0 = self._x0 + s0  # absolute index of derotation phase 0
+        early = max(min(EARLY_SYMBOLS, (peak - first) // sps, s0 // sps), 0)
+        self._early = early
+        phase -= omega * early * sps  # the carrier phase at the earlier start
+        self._b0 = self._x0 + s0 - early * sps  # absolute index of derotation phase 0
         self._xd_len = 0
         self._xd0 = self._b0  # absolute index of self._xd_buf[0]
         self._drot_next = self._b0
@@ -266,8 +332,9 @@ class Receiver:
         theta = phase - (math.pi / 4 if self._qpsk else 0.0)
         state[L.COS] = math.cos(theta)
         state[L.SIN] = math.sin(theta)
+        self._gains[4] = 0.0  # hard decisions until the burst's SNR is known
         self._nsym = 0
-        self._target = SYNC_SEARCH_SYMBOLS + self._n_sync + self._n_header
+        self._target = early + SYNC_SEARCH_SYMBOLS + self._n_sync + self._n_header
 
     def _demod_step(self) -> tuple[bool, Burst | None]:
         """Demodulate what is buffered; (burst finished or abandoned, the burst or None)."""
@@ -331,32 +398,114 @@ class Receiver:
         self._drot_next = stop
 
     def _sync_and_header(self) -> str | None:
-        """Find the sync word and read the header; None, or the counter of the failure."""
-        out = self._sync_out
-        n = SYNC_SEARCH_SYMBOLS + self._n_sync + self._n_header
-        if not self._kern.sync_header(
-            self._syms[:n],
+        """Find the sync word, fit the carrier on the known symbols, read the header.
+
+        Checks the ``SYNC_CANDIDATES`` best sync positions; a clean one (at most
+        ``max_sync_errors`` sync errors, header read directly) is taken at once, else the
+        acceptable candidate with the fewest sync plus header errors. Returns None when one
+        is accepted (then the payload follows), else the counter of the failure.
+        """
+        syms = self._syms[: self._nsym]
+        cand = self._cand
+        # the detector's window is preamble: its symbols refine the acquired frequency
+        fit = self._fit
+        pre = syms[self._early : self._early + DETECT_SYMBOLS]
+        self._ckern.carrier_fit(pre, self._pre_tail[-pre.size :], 0.0, MAX_RESIDUAL_RAD, fit)
+        self._w_pre = float(fit[0])
+        self._ckern.sync_candidates(
+            syms,
+            self._w_pre,
+            self._early + SYNC_SEARCH_SYMBOLS,
+            self._search_tail,
+            self._pre_next,
+            self._sync_syms,
+            cand,
+        )
+        failure, best = "sync_misses", None
+        for pos in cand.tolist():
+            if pos < 0:
+                break
+            found = self._check(syms, pos)
+            if isinstance(found, str):
+                failure = "header_rejects" if found == "header_rejects" else failure
+                continue
+            if found[1] <= self._max_sync_errors and found[3] == 0:
+                best = found
+                break
+            if best is None or found[1] + found[3] < best[1] + best[3]:
+                best = found
+        if best is None:
+            return failure
+        pos, self._sync_errors, length, self._header_errors, first, w = best
+        self._accept(pos, first, length, w)
+        return None
+
+    def _check(self, syms: np.ndarray, pos: int):
+        """(pos, sync errors, length, header errors, first known, w) of an acceptable
+        candidate, else the name of the failure's counter."""
+        out = self._check_out
+        self._ckern.check_sync(
+            syms,
+            pos,
+            self._pre_tail,
             self._sync_syms,
             self._sync_bits,
             self._qpsk,
-            self._max_sync_errors,
+            self._w_pre,
+            MAX_PRE_ERROR_RAD,
             _golay_words(),
             self._header_soft,
             out,
+        )
+        sync_errors = int(out[4])
+        amp, noise = out[2], out[3]
+        fitted = amp / math.sqrt(amp * amp + noise) if amp > 0 else 0.0
+        if fitted < self._fit_threshold or (
+            sync_errors > self._max_sync_errors and out[5] < self._sync_threshold
         ):
             return "sync_misses"
-        pos, self._k, self._sync_errors, length = (int(v) for v in out)
-        errors = 0
+        length, errors = int(out[6]), 0
         if length < 0:
             length, errors = decode_header(self._header_soft.copy())
-        if errors > self._max_header_errors or length > self._max_payload:
+        if (
+            errors > self._max_header_errors
+            or sync_errors + errors > self._max_known_errors
+            or length > self._max_payload
+        ):
             return "header_rejects"
+        return pos, sync_errors, length, errors, int(out[7]), float(out[0])
+
+    def _accept(self, pos: int, first: int, length: int, w: float) -> None:
+        """Refit the carrier with the header known, re-lock the PLL, go on to the payload.
+
+        ``first`` is the first known (preamble) symbol, ``w`` the first fit's frequency.
+        """
+        end = pos + self._n_sync + self._n_header
+        ref = np.concatenate(
+            [
+                self._pre_tail[self._pre_tail.size - (pos - first) :],
+                self._sync_syms,
+                _header_symbols(self.profile, length),
+            ]
+        )
+        fit = self._fit
+        step = np.pi / (2 * (pos - first + self._n_sync))  # the first fit's grid step
+        self._ckern.carrier_fit(self._syms[first:end], ref, w, 2 * step, fit)
+        w, phi, amp, noise = (float(v) for v in fit)
+        soft = 0.0
+        if noise > 0 and amp * amp < SOFT_BELOW_ESN0 * noise:  # half an LLR per unit of z
+            soft = (math.sqrt(2.0) if self._qpsk else 2.0) * amp / noise
+        self._gains[4] = soft
+        theta = phi + w * (self._nsym - first)  # the carrier at the next symbol
+        state = self._state
+        state[L.COS] = math.cos(theta)
+        state[L.SIN] = math.sin(theta)
+        state[L.OMEGA] = w
+        self._first_known = first
         self._sync_pos = pos
         self._length = length
-        self._header_errors = errors
         self._phase = _PAYLOAD
-        self._target = pos + self._n_sync + self._n_header + -(-8 * length // self._bps)
-        return None
+        self._target = end + -(-8 * length // self._bps)
 
     def _abandon(self, counter: str) -> tuple[bool, None]:
         self.counters[counter] += 1
@@ -364,11 +513,24 @@ class Receiver:
         return True, None
 
     def _finish(self) -> Burst:
+        first = self._first_known
+        n_known = self._sync_pos + self._n_sync + self._n_header - first
+        w, phi, amp, noise = (float(v) for v in self._fit)
+        esn0 = amp * amp / noise if noise > 0 else _MAX_SNR
+        esn0 = min(max(esn0, 0.1), _MAX_SNR)
+        # frequency uncertainty of the fit (Cramer-Rao) sets the burst-wide search range
+        sigma_w = math.sqrt(6.0 / (esn0 * n_known * (n_known * n_known - 1) + 1e-30))
+        half_window = int(min(max(512.0 / esn0, 16), 384))
+        z = self._syms[first : self._target]
+        track = self._track[: z.size]
+        w = self._ckern.carrier_track(
+            z, n_known, w, phi, 6 * sigma_w + 2e-4, half_window, self._qpsk, track
+        )
         llrs = np.empty(8 * self._length, dtype=np.float32)
         stats = self._stats_out
         self._kern.burst_llrs(
-            self._syms[self._sync_pos : self._target],
-            self._k,
+            track[self._sync_pos - first :],
+            0,
             self._qpsk,
             self._n_sync + self._n_header,
             _MAX_SNR,
@@ -378,7 +540,7 @@ class Receiver:
         snr_db = 10 * math.log10(stats[0] * stats[0] / stats[1]) if stats[3] else 0.0
         sps = self._sps
         rs = self.profile.symbol_rate_baud
-        cfo_hz = (self._omega * sps + self._state[L.OMEGA]) * rs / (2 * math.pi)
+        cfo_hz = (self._omega * sps + w) * rs / (2 * math.pi)
         start = math.floor(self._times[self._sync_pos] - sps / 2 + 0.5)
         self._enter_search(int(self._times[self._target - 1]) + sps)
         self.counters["bursts"] += 1

@@ -86,7 +86,14 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
             y = 0j
         z = y * complex(state[COS], -state[SIN])
         zp = complex(state[PREV_RE], state[PREV_IM])
-        if qpsk:
+        soft = gains[4] if len(gains) > 4 else 0.0
+        if soft > 0 and qpsk:
+            d = complex(np.tanh(soft * z.real), np.tanh(soft * z.imag)) / np.sqrt(2)
+            dp = complex(np.tanh(soft * zp.real), np.tanh(soft * zp.imag)) / np.sqrt(2)
+        elif soft > 0:
+            d = np.tanh(soft * z.real)
+            dp = np.tanh(soft * zp.real)
+        elif qpsk:
             d = complex(np.copysign(1, z.real), np.copysign(1, z.imag)) / np.sqrt(2)
             dp = complex(np.copysign(1, zp.real), np.copysign(1, zp.imag)) / np.sqrt(2)
         else:
@@ -94,7 +101,7 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
             dp = np.copysign(1.0, zp.real)
         err_p = (z * np.conj(d)).imag
         err_t = (np.conj(dp) * z - np.conj(d) * zp).real if state[HAVE_PREV] > 0 else 0.0
-        out[n] = z
+        out[n] = y
         out_t[n] = t
         n += 1
         step = np.clip(state[T_INTEG] + gains[0] * state[ERR_PREV], -sps / 2, sps / 2)
@@ -125,9 +132,11 @@ def acquire_window(x, lag_re, lag_im, sps, fine_lag, out):
     x = np.asarray(x, dtype=np.complex128)
     n = np.arange(x.size)
     omega = np.angle(complex(-lag_re, -lag_im)) / sps
-    if x.size > 2 * fine_lag:
+    lag = 2 * sps
+    while lag <= fine_lag and x.size > 2 * lag:
         xd = x * np.exp(-1j * omega * n)
-        omega += np.angle(np.vdot(xd[:-fine_lag], xd[fine_lag:])) / fine_lag
+        omega += np.angle(np.vdot(xd[:-lag], xd[lag:])) / lag
+        lag *= 4
     usable = x.size - x.size % (2 * sps)
     xd = x[:usable] * np.exp(-1j * omega * n[:usable])
     tones = np.exp(-1j * np.pi * n[:usable] / sps)

@@ -1,0 +1,331 @@
+"""Numba kernels of the PSK receiver's carrier recovery (NumPy twins in ``_carrier_reference``).
+
+The demodulator hands over *raw* symbols: matched-filter outputs derotated only by the
+frequency acquired on the preamble, so they turn by the residual offset ``w`` (rad per
+symbol) from an unknown phase. Everything here works on a whole burst's stored symbols, so
+no decision feedback is involved and nothing can slip the way a causal loop does at the
+symbol SNRs (~0-3 dB) of a strongly coded link:
+
+* ``sync_candidates``: where the sync word may start (preamble tail + sync correlation).
+* ``carrier_fit``: data-aided frequency and phase on known symbols (grid + parabola).
+* ``check_sync``: one candidate's fit, sync-word errors and score, and header soft bits.
+* ``carrier_track``: the carrier over the whole burst: its frequency from the M-th power of
+  the symbols in 16-symbol blocks, then a sliding-window (Viterbi & Viterbi) phase unwrapped
+  from the known symbols, applied to every symbol.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from phy._jit import njit
+
+BLOCK_SYMBOLS = 16  # block length of the burst-wide frequency search
+TRACK_STEP = 8  # symbols between two phase estimates of the sliding window
+
+
+@njit
+def sync_candidates(syms, w, n_pos, pre_tail, pre_next, sync_syms, out):
+    """The ``len(out)`` best positions ``p < n_pos`` of the sync word in ``syms``, best first.
+
+    The symbols are first derotated by ``w`` rad per symbol. At ``p``: ``c_pre``, the
+    correlation of the symbols before ``p`` with ``pre_tail`` (as
+    much of it as lies at or after ``syms[0]``), gives the carrier phase; ``c_sync`` and
+    ``c_next`` correlate the symbols from ``p`` on with the sync word and with the preamble's
+    continuation ``pre_next``. The metric ``Re((c_sync - c_next) conj(c_pre))`` weighs "the
+    sync word starts here" against "the preamble goes on" (so positions inside the preamble
+    score far below the true one although the sync word resembles the preamble a little)
+    and needs a preamble before ``p`` (so noise before the burst scores low). Unused slots
+    of ``out`` hold -1. Cost: ``n_pos * (len(pre_tail)
+    + 2 len(sync_syms))`` complex multiply-adds.
+    """
+    n_pre = pre_tail.shape[0]
+    n_sync = sync_syms.shape[0]
+    n_out = out.shape[0]
+    zd = np.empty(syms.shape[0], dtype=np.complex128)
+    for k in range(syms.shape[0]):
+        zd[k] = complex(syms[k]) * complex(np.cos(w * k), -np.sin(w * k))
+    scores = np.full(n_out, -np.inf)
+    out[:] = -1
+    for p in range(min(n_pos, syms.shape[0] - n_sync + 1)):
+        c = complex(0.0, 0.0)
+        for j in range(max(n_pre - p, 0), n_pre):
+            c += zd[p - n_pre + j] * complex(pre_tail[j]).conjugate()
+        d = complex(0.0, 0.0)
+        for n in range(n_sync):
+            v = zd[p + n]
+            d += v * (complex(sync_syms[n]) - complex(pre_next[n])).conjugate()
+        m = (d * c.conjugate()).real
+        i = n_out
+        while i > 0 and m > scores[i - 1]:
+            i -= 1
+        if i < n_out:
+            for k in range(n_out - 1, i, -1):
+                scores[k] = scores[k - 1]
+                out[k] = out[k - 1]
+            scores[i] = m
+            out[i] = p
+
+
+@njit
+def _spectrum(u, w):
+    """``sum_k u[k] exp(-j w k)`` (complex128), the phasor re-anchored every 32."""
+    acc = complex(0.0, 0.0)
+    step = complex(np.cos(w), -np.sin(w))
+    rot = complex(1.0, 0.0)
+    for k in range(u.shape[0]):
+        if k % 32 == 0:
+            rot = complex(np.cos(w * k), -np.sin(w * k))
+        acc += u[k] * rot
+        rot *= step
+    return acc
+
+
+@njit
+def _peak_frequency(u, center, max_w):
+    """The ``w``, ``|w - center| <= max_w``, maximising ``|sum u[k] exp(-j w k)|`` (grid of
+    pi/(2n) steps, then a parabola through the best point and its neighbours)."""
+    n = u.shape[0]
+    if n < 2:
+        return 0.0
+    step = np.pi / (2.0 * n)
+    half = int(np.ceil(max_w / step))
+    best = -1.0
+    g_best = 0
+    mags = np.empty(2 * half + 1, dtype=np.float64)
+    for g in range(-half, half + 1):
+        m = abs(_spectrum(u, center + g * step))
+        mags[g + half] = m
+        if m > best:
+            best = m
+            g_best = g
+    shift = 0.0
+    i = g_best + half
+    if 0 < i < 2 * half:
+        left = mags[i - 1]
+        right = mags[i + 1]
+        den = left - 2.0 * best + right
+        if den < 0.0:
+            shift = 0.5 * (left - right) / den
+    return center + (g_best + shift) * step
+
+
+@njit
+def carrier_fit(z, ref, center, max_w, out):
+    """Data-aided carrier of ``z[k] ~ A ref[k] exp(j (phi + w k))``.
+
+    ``w`` (rad per symbol, ``|w - center| <= max_w``) maximises the spectrum of ``u = z conj(ref)``;
+    ``phi`` is the phase of the derotated sum (at ``k = 0``). Writes ``out`` = [w, phi, A,
+    N] with ``A = |sum| / n`` and ``N`` the mean ``|z e^{-j(phi + w k)} - A ref|^2``.
+    Cost: ``(4 max_w n / pi + 3) * n`` complex multiply-adds.
+    """
+    n = z.shape[0]
+    out[0] = 0.0
+    out[1] = 0.0
+    out[2] = 0.0
+    out[3] = 0.0
+    if n == 0:
+        return
+    u = np.empty(n, dtype=np.complex128)
+    for k in range(n):
+        u[k] = complex(z[k]) * complex(ref[k]).conjugate()
+    w = _peak_frequency(u, center, max_w)
+    acc = _spectrum(u, w)
+    phi = np.arctan2(acc.imag, acc.real)
+    amp = abs(acc) / n
+    noise = 0.0
+    for k in range(n):
+        ph = phi + w * k
+        e = complex(z[k]) * complex(np.cos(ph), -np.sin(ph)) - amp * complex(ref[k])
+        noise += e.real * e.real + e.imag * e.imag
+    out[0] = w
+    out[1] = phi
+    out[2] = amp
+    out[3] = noise / n
+
+
+@njit
+def _score(z, ref, w, phi, k0):
+    """Normalised correlation ``Re sum z conj(ref) e^{-j(phi + w (k0 + k))} / (|z| |ref|)``."""
+    num = 0.0
+    ez = 0.0
+    er = 0.0
+    for k in range(z.shape[0]):
+        ph = phi + w * (k0 + k)
+        v = complex(z[k]) * complex(np.cos(ph), -np.sin(ph))
+        r = complex(ref[k])
+        num += (v * r.conjugate()).real
+        ez += v.real * v.real + v.imag * v.imag
+        er += r.real * r.real + r.imag * r.imag
+    den = np.sqrt(ez * er)
+    return num / den if den > 0.0 else 0.0
+
+
+@njit
+def check_sync(syms, p, pre_tail, sync_syms, sync_bits, qpsk, center, max_w, golay, out_soft, out):
+    """Fit the carrier at candidate ``p`` and read the sync word and header there.
+
+    The known symbols are the preamble tail before ``p`` (as much as ``syms`` holds) and
+    the sync word; their fit (``carrier_fit``, ``|w - center| <= max_w``) corrects the
+    sync word and the header that follows. Writes the header's soft bits to ``out_soft``
+    and ``out`` = [w, phi at the first known symbol, A, N, sync hard-bit errors, score,
+    header length or -1, index of the first known symbol]. The score is the sync word's
+    normalised correlation under a fit on the preamble tail alone (0 with fewer than 16
+    tail symbols), so noise does not inflate it. The length is read directly when both
+    hard 24-bit header halves are the same codeword of ``golay``. Cost: about
+    ``(4 max_w n / pi + 6) * n`` multiply-adds, ``n`` = known symbols.
+    """
+    n_sync = sync_syms.shape[0]
+    n_tail = min(p, pre_tail.shape[0])
+    first = p - n_tail
+    n = n_tail + n_sync
+    ref = np.empty(n, dtype=np.complex128)
+    for j in range(n_tail):
+        ref[j] = pre_tail[pre_tail.shape[0] - n_tail + j]
+    for j in range(n_sync):
+        ref[n_tail + j] = sync_syms[j]
+    fit = np.zeros(4, dtype=np.float64)
+    carrier_fit(syms[first : p + n_sync], ref, center, max_w, fit)
+    w = fit[0]
+    phi = fit[1]
+    bps = 2 if qpsk else 1
+    errors = 0
+    at = 0
+    n_header = -(-out_soft.shape[0] // bps)
+    for k in range(n_tail, n + n_header):
+        ph = phi + w * k
+        v = complex(syms[first + k]) * complex(np.cos(ph), -np.sin(ph))
+        for b in range(bps):
+            soft = v.real if b == 0 else v.imag
+            if k < n:
+                bit = sync_bits[(k - n_tail) * bps + b]
+                if (soft < 0) != (bit != 0):
+                    errors += 1
+            elif at < out_soft.shape[0]:
+                out_soft[at] = soft
+                at += 1
+    score = 0.0
+    if n_tail >= 16:
+        tail = np.zeros(4, dtype=np.float64)
+        carrier_fit(syms[first:p], ref[:n_tail], center, max_w, tail)
+        score = _score(syms[p : p + n_sync], sync_syms, tail[0], tail[1], n_tail)
+    half = out_soft.shape[0] // 2
+    w0 = 0
+    w1 = 0
+    for i in range(half):
+        w0 = 2 * w0 + (1 if out_soft[i] < 0 else 0)
+        w1 = 2 * w1 + (1 if out_soft[half + i] < 0 else 0)
+    length = -1
+    if w0 == w1 and golay[w0 >> 12] == w0:
+        length = w0 >> 12
+    out[0] = w
+    out[1] = phi
+    out[2] = fit[2]
+    out[3] = fit[3]
+    out[4] = errors
+    out[5] = score
+    out[6] = length
+    out[7] = first
+
+
+@njit
+def _power(v, qpsk):
+    """``v^M / |v|^(M - 2)`` with the constellation's M-th power removed (M = 4 or 2)."""
+    if qpsk:
+        v2 = v * v
+        mag2 = v.real * v.real + v.imag * v.imag
+        if mag2 <= 0.0:
+            return complex(0.0, 0.0)
+        return -(v2 * v2) / mag2
+    return v * v
+
+
+@njit
+def _residual_frequency(z, qpsk, max_dw):
+    """Residual ``dw`` (rad/symbol, ``|dw| <= max_dw``) of ``z`` from the spectrum of its
+    M-th power summed over ``BLOCK_SYMBOLS``-symbol blocks; 0 with fewer than 4 blocks."""
+    m = 4 if qpsk else 2
+    n_blocks = z.shape[0] // BLOCK_SYMBOLS
+    if n_blocks < 4 or max_dw <= 0.0:
+        return 0.0
+    blocks = np.zeros(n_blocks, dtype=np.complex128)
+    for b in range(n_blocks):
+        acc = complex(0.0, 0.0)
+        for k in range(b * BLOCK_SYMBOLS, (b + 1) * BLOCK_SYMBOLS):
+            acc += _power(complex(z[k]), qpsk)
+        blocks[b] = acc
+    max_nu = min(m * BLOCK_SYMBOLS * max_dw, 0.5 * np.pi)
+    return _peak_frequency(blocks, 0.0, max_nu) / (m * BLOCK_SYMBOLS)
+
+
+@njit
+def carrier_track(z, n_known, w0, phi0, max_dw, half_window, qpsk, out):
+    """Carrier-corrected symbols of a whole burst: ``out[k] = z[k] exp(-j theta[k])``.
+
+    ``z[:n_known]`` are known symbols whose data-aided fit gave ``phi0 + w0 k``. The
+    residual frequency over the burst (``|dw| <= max_dw``) comes from the block spectrum of
+    the symbols' M-th power (M = 4 QPSK, 2 BPSK); then every ``TRACK_STEP`` symbols the
+    phase of the M-th power summed over ``+-half_window`` symbols, divided by M and unwrapped
+    (branch nearest the previous estimate) from the middle of the known symbols outwards,
+    where it is taken nearest zero, so the known symbols fix the M-fold ambiguity.
+    ``theta`` is linear between estimates. Returns the carrier frequency ``w0 + dw``.
+    Cost: about 40 flops per symbol, plus the frequency search (a few per block and grid
+    point; the grid grows with ``max_dw``).
+    """
+    n = z.shape[0]
+    if n == 0:
+        return w0
+    m = 4 if qpsk else 2
+    zd = np.empty(n, dtype=np.complex128)
+    step = complex(np.cos(w0), -np.sin(w0))
+    rot = complex(1.0, 0.0)
+    for k in range(n):
+        if k % 32 == 0:
+            rot = complex(np.cos(phi0 + w0 * k), -np.sin(phi0 + w0 * k))
+        zd[k] = complex(z[k]) * rot
+        rot *= step
+    dw = _residual_frequency(zd, qpsk, max_dw)
+    center = min(n_known // 2, n - 1)
+    csum = np.empty(n + 1, dtype=np.complex128)
+    csum[0] = 0.0
+    step = complex(np.cos(m * dw), -np.sin(m * dw))
+    for k in range(n):
+        if k % 32 == 0:
+            rot = complex(np.cos(m * dw * (k - center)), -np.sin(m * dw * (k - center)))
+        csum[k + 1] = csum[k] + _power(zd[k], qpsk) * rot
+        rot *= step
+    n_pts = (n - 1) // TRACK_STEP + 2
+    pos = np.empty(n_pts, dtype=np.int64)
+    for i in range(n_pts - 1):
+        pos[i] = i * TRACK_STEP
+    pos[n_pts - 1] = n - 1
+    if n_pts >= 2 and pos[n_pts - 2] == n - 1:
+        n_pts -= 1
+    est = np.empty(n_pts, dtype=np.float64)
+    for i in range(n_pts):
+        lo = max(pos[i] - half_window, 0)
+        hi = min(pos[i] + half_window + 1, n)
+        s = csum[hi] - csum[lo]
+        est[i] = np.arctan2(s.imag, s.real) / m
+    branch = 2 * np.pi / m
+    mid = min(center // TRACK_STEP, n_pts - 1)
+    est[mid] -= branch * np.round(est[mid] / branch)
+    for i in range(mid + 1, n_pts):
+        est[i] -= branch * np.round((est[i] - est[i - 1]) / branch)
+    for i in range(mid - 1, -1, -1):
+        est[i] -= branch * np.round((est[i] - est[i + 1]) / branch)
+    for i in range(n_pts - 1):
+        a = pos[i]
+        b = pos[i + 1]
+        th_a = est[i] + dw * (a - center)
+        th_b = est[i + 1] + dw * (b - center)
+        slope = (th_b - th_a) / (b - a)
+        stop = b + 1 if i == n_pts - 2 else b
+        rot = complex(np.cos(th_a), -np.sin(th_a))
+        turn = complex(np.cos(slope), -np.sin(slope))
+        for k in range(a, stop):
+            out[k] = zd[k] * rot
+            rot *= turn
+    if n_pts == 1:
+        out[0] = zd[0] * complex(np.cos(est[0]), -np.sin(est[0]))
+    return w0 + dw
