@@ -21,8 +21,9 @@ codewords that decode pin their bits in a new decoding pass, which helps the oth
 
 from __future__ import annotations
 
+import copy
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
@@ -51,6 +52,7 @@ __all__ = [
 #: Erasure counts tried, in order, on a codeword that errors-only decoding failed (GMD).
 #: Beyond 24 erasures (at most 4 errors left to find) miscorrections become frequent.
 ERASURE_STEPS = tuple(range(2, 25, 2))
+CHASE_WINDOW = 8
 PIN_ITERATIONS = 2
 
 
@@ -163,25 +165,42 @@ def rs_stream_order(n_bytes: int) -> np.ndarray:
     return out
 
 
-def _rs_decode_erasures(word, out, reliability) -> tuple[int, int]:
-    """(status, erasures used) for one codeword: retries with ``ERASURE_STEPS`` least
-    reliable bytes erased, the first success wins."""
-    n = word.size
-    mask = np.zeros(n, dtype=np.uint8)
-    order = np.argsort(reliability, kind="stable")
+def _gmd_sets(n: int):
+    """GMD erasure sets (positions in reliability order): the ``ERASURE_STEPS`` least
+    reliable bytes."""
     for count in ERASURE_STEPS:
-        if count >= n:
-            break
+        if count < n:
+            yield np.arange(count)
+
+
+def _chase_sets(n: int):
+    """The GMD sets with one of their ``CHASE_WINDOW`` most reliable members swapped for one
+    of the next ``CHASE_WINDOW`` bytes (Chase-like test patterns around each boundary)."""
+    for count in ERASURE_STEPS:
+        for out in range(max(0, count - CHASE_WINDOW), count):
+            for extra in range(count, min(n, count + CHASE_WINDOW)):
+                sel = np.arange(count)
+                sel[out] = extra
+                yield sel
+
+
+def _rs_decode_erasures(word, out, reliability, sets) -> Iterator[tuple[int, int]]:
+    """RS decodings of one codeword with the erasure ``sets`` (positions in reliability
+    order) of its least reliable bytes: yields (corrected, erasures) for each success, with
+    the corrected word in ``out``."""
+    mask = np.zeros(word.size, dtype=np.uint8)
+    order = np.argsort(reliability, kind="stable")
+    for sel in sets(word.size):
         mask[:] = 0
-        mask[order[:count]] = 1
+        mask[order[sel]] = 1
         status = rs_decode_array(word, mask, out, RS_NSYM)
         if status >= 0:
-            return status, count
-    return -1, 0
+            yield status, sel.size
 
 
 class _RsState:
-    """Codewords of one block: received bytes, corrected bytes and which are done."""
+    """Codewords of one block: received bytes, corrected bytes and which are done; the
+    received words and reliabilities of the first pass are kept for the Chase search."""
 
     def __init__(self, n_bytes: int) -> None:
         self.sizes = rs_chunk_sizes(n_bytes)
@@ -190,23 +209,30 @@ class _RsState:
         self.fixed = np.zeros(int(self.starts[-1]), dtype=np.uint8)
         self.done = [False] * len(self.sizes)
         self.corrected = self.erased = 0
+        self.first: tuple[np.ndarray, np.ndarray] | None = None
+
+    def spans(self) -> list[tuple[int, int, int]]:
+        """(index, start, stop) of every codeword in the concatenated order."""
+        pairs = zip(self.starts[:-1], self.starts[1:], strict=True)
+        return [(i, int(a), int(b)) for i, (a, b) in enumerate(pairs)]
+
+    def copy(self) -> _RsState:
+        other = copy.copy(self)
+        other.fixed = self.fixed.copy()
+        other.done = list(self.done)
+        return other
 
     def decode(self, stream: np.ndarray, reliability: Callable[[], np.ndarray] | None) -> int:
-        """Try every pending codeword errors-only, then with erasures (``reliability()``
+        """Try every pending codeword errors-only, then with GMD erasures (``reliability()``
         gives the stream bytes' reliabilities; called only if needed). Returns how many
         codewords became correct."""
         concat = np.empty_like(stream)
         concat[self.order] = stream
-        spans = [
-            (i, a, b)
-            for i, (a, b) in enumerate(zip(self.starts[:-1], self.starts[1:], strict=True))
-            if not self.done[i]
-        ]
+        pending = [span for span in self.spans() if not self.done[span[0]]]
         failed = []
-        for i, a, b in spans:
-            status = rs_decode_array(
-                concat[a:b], np.zeros(b - a, np.uint8), self.fixed[a:b], RS_NSYM
-            )
+        for i, a, b in pending:
+            zeros = np.zeros(b - a, np.uint8)
+            status = rs_decode_array(concat[a:b], zeros, self.fixed[a:b], RS_NSYM)
             if status >= 0:
                 self._mark(i, status, 0)
             else:
@@ -214,11 +240,14 @@ class _RsState:
         if failed and reliability is not None:
             rel = np.empty(stream.size, dtype=np.float32)
             rel[self.order] = reliability()
+            if self.first is None:
+                self.first = (concat, rel)
             for i, a, b in failed:
-                status, erased = _rs_decode_erasures(concat[a:b], self.fixed[a:b], rel[a:b])
-                if status >= 0:
+                trials = _rs_decode_erasures(concat[a:b], self.fixed[a:b], rel[a:b], _gmd_sets)
+                for status, erased in trials:
                     self._mark(i, status, erased)
-        return len(spans) - len(failed) + sum(self.done[i] for i, _, _ in failed)
+                    break
+        return len(pending) - len(failed) + sum(self.done[i] for i, _, _ in failed)
 
     def _mark(self, i: int, corrected: int, erased: int) -> None:
         self.done[i] = True
@@ -272,14 +301,35 @@ def decode_block(
         )
         return state.result()
     code = deinterleave(llrs)
-    known = None
+    _iterate(code, state, None, erasures)
+    if all(state.done) or any(state.done) or state.first is None:
+        return state.result()
+    return _chase(code, state, erasures).result()
+
+
+def _iterate(code: np.ndarray, state: _RsState, known, erasures: bool) -> None:
+    """Viterbi, RS (errors-only, then GMD), and passes with the decoded codewords pinned."""
     for _ in range(1 + PIN_ITERATIONS):
         bits = viterbi_decode(code) if known is None else viterbi_decode_soft(code, known)[0]
-        reliability = None
-        if erasures:
-            reliability = partial(_byte_reliability_app, code, known, bits)
+        reliability = partial(_byte_reliability_app, code, known, bits) if erasures else None
         gained = state.decode(np.packbits(bits), reliability)
         if all(state.done) or not any(state.done) or (known is not None and gained == 0):
-            break
+            return
         known = state.known_bits()
-    return state.result()
+
+
+def _chase(code: np.ndarray, state: _RsState, erasures: bool) -> _RsState:
+    """Every codeword failed: Chase erasure patterns on each; a codeword they decode is
+    pinned and the others decoded again, and the candidate stands only if the whole block
+    then decodes (a miscorrected candidate rarely lets the others decode)."""
+    concat, rel = state.first
+    for i, a, b in state.spans():
+        word = np.empty(b - a, dtype=np.uint8)
+        for status, erased in _rs_decode_erasures(concat[a:b], word, rel[a:b], _chase_sets):
+            trial = state.copy()
+            trial.fixed[a:b] = word
+            trial._mark(i, status, erased)
+            _iterate(code, trial, trial.known_bits(), erasures)
+            if all(trial.done):
+                return trial
+    return state
