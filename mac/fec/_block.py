@@ -23,12 +23,14 @@ from __future__ import annotations
 
 import copy
 import enum
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache, partial
 
 import numpy as np
 
+from mac.fec._gf import FCR, rs_tables
 from mac.fec.conv import (
     CONV_TAIL_BITS,
     bcjr_decode,
@@ -53,7 +55,10 @@ __all__ = [
 #: Beyond 24 erasures (at most 4 errors left to find) miscorrections become frequent.
 ERASURE_STEPS = tuple(range(2, 25, 2))
 CHASE_WINDOW = 8
+CHASE_WINDOW_2 = 6
 PIN_ITERATIONS = 2
+CHASE_MAX_ERRORS = 22.0
+CHASE_MAX_CANDIDATES = 4
 
 
 class FecLevel(enum.IntEnum):
@@ -165,37 +170,67 @@ def rs_stream_order(n_bytes: int) -> np.ndarray:
     return out
 
 
-def _gmd_sets(n: int):
-    """GMD erasure sets (positions in reliability order): the ``ERASURE_STEPS`` least
-    reliable bytes."""
+@lru_cache(maxsize=16)
+def _erasure_sets(n: int, chase: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Erasure sets for an ``n``-byte codeword as (positions in reliability order, padded;
+    sizes). GMD: the ``ERASURE_STEPS`` least reliable bytes. Chase: each GMD set with one,
+    then (for 12 or more erasures) two, of its most reliable members swapped for as many of
+    the next bytes (windows ``CHASE_WINDOW`` and ``CHASE_WINDOW_2``)."""
+    sets = []
     for count in ERASURE_STEPS:
-        if count < n:
-            yield np.arange(count)
-
-
-def _chase_sets(n: int):
-    """The GMD sets with one of their ``CHASE_WINDOW`` most reliable members swapped for one
-    of the next ``CHASE_WINDOW`` bytes (Chase-like test patterns around each boundary)."""
-    for count in ERASURE_STEPS:
+        if count >= n:
+            break
+        if not chase:
+            sets.append(list(range(count)))
+            continue
         for out in range(max(0, count - CHASE_WINDOW), count):
             for extra in range(count, min(n, count + CHASE_WINDOW)):
-                sel = np.arange(count)
-                sel[out] = extra
-                yield sel
+                sets.append([*range(out), *range(out + 1, count), extra])
+    if chase:
+        for count in (c for c in ERASURE_STEPS if 12 <= c < n):
+            low = range(max(0, count - CHASE_WINDOW_2), count)
+            high = range(count, min(n, count + CHASE_WINDOW_2))
+            for outs in itertools.combinations(low, 2):
+                for extras in itertools.combinations(high, 2):
+                    sets.append([k for k in range(count) if k not in outs] + list(extras))
+    width = max((len(x) for x in sets), default=1)
+    table = np.zeros((len(sets), width), dtype=np.int64)
+    sizes = np.array([len(x) for x in sets], dtype=np.int64)
+    for row, members in enumerate(sets):
+        table[row, : len(members)] = members
+    return table, sizes
 
 
-def _rs_decode_erasures(word, out, reliability, sets) -> Iterator[tuple[int, int]]:
-    """RS decodings of one codeword with the erasure ``sets`` (positions in reliability
-    order) of its least reliable bytes: yields (corrected, erasures) for each success, with
-    the corrected word in ``out``."""
-    mask = np.zeros(word.size, dtype=np.uint8)
+def _rs_decode_erasures(word, out, reliability, chase: bool) -> Iterator[tuple[int, int]]:
+    """RS decodings of one codeword with erasure sets of its least reliable bytes (see
+    ``_erasure_sets``): yields (corrected, erasures) for each success, the corrected word in
+    ``out``. Cost: one RS decode per set (about 10 us), in one compiled loop."""
+    from mac.fec._kernels import rs_decode_sets
+
+    tables = rs_tables(RS_NSYM, FCR)
+    sets, sizes = _erasure_sets(word.size, chase)
     order = np.argsort(reliability, kind="stable")
-    for sel in sets(word.size):
-        mask[:] = 0
-        mask[order[sel]] = 1
-        status = rs_decode_array(word, mask, out, RS_NSYM)
-        if status >= 0:
-            yield status, sel.size
+    mask = np.empty(word.size, dtype=np.uint8)
+    first = 0
+    while first < sizes.size:
+        found = rs_decode_sets(
+            word,
+            order,
+            sets,
+            sizes,
+            first,
+            RS_NSYM,
+            FCR,
+            tables.exp,
+            tables.log,
+            tables.syn_mul,
+            mask,
+            out,
+        )
+        if found < 0:
+            return
+        yield found % 256, int(sizes[found // 256])
+        first = found // 256 + 1
 
 
 class _RsState:
@@ -243,7 +278,7 @@ class _RsState:
             if self.first is None:
                 self.first = (concat, rel)
             for i, a, b in failed:
-                trials = _rs_decode_erasures(concat[a:b], self.fixed[a:b], rel[a:b], _gmd_sets)
+                trials = _rs_decode_erasures(concat[a:b], self.fixed[a:b], rel[a:b], False)
                 for status, erased in trials:
                     self._mark(i, status, erased)
                     break
@@ -321,15 +356,25 @@ def _iterate(code: np.ndarray, state: _RsState, known, erasures: bool) -> None:
 def _chase(code: np.ndarray, state: _RsState, erasures: bool) -> _RsState:
     """Every codeword failed: Chase erasure patterns on each; a codeword they decode is
     pinned and the others decoded again, and the candidate stands only if the whole block
-    then decodes (a miscorrected candidate rarely lets the others decode)."""
+    then decodes (a miscorrected candidate rarely lets the others decode). Skipped when the
+    reliabilities promise more than ``CHASE_MAX_ERRORS`` byte errors in every codeword, and
+    at most ``CHASE_MAX_CANDIDATES`` candidates are verified, which bounds the time spent
+    on hopeless blocks."""
     concat, rel = state.first
-    for i, a, b in state.spans():
+    expected = 1 / (1 + np.exp(np.clip(rel, -30, 30)))  # P(byte wrong), from its weakest bit
+    spans = [(i, a, b) for i, a, b in state.spans() if expected[a:b].sum() <= CHASE_MAX_ERRORS]
+    spans.sort(key=lambda span: expected[span[1] : span[2]].sum())
+    budget = CHASE_MAX_CANDIDATES
+    for i, a, b in spans:
         word = np.empty(b - a, dtype=np.uint8)
-        for status, erased in _rs_decode_erasures(concat[a:b], word, rel[a:b], _chase_sets):
+        for status, erased in _rs_decode_erasures(concat[a:b], word, rel[a:b], True):
             trial = state.copy()
             trial.fixed[a:b] = word
             trial._mark(i, status, erased)
             _iterate(code, trial, trial.known_bits(), erasures)
             if all(trial.done):
                 return trial
+            budget -= 1
+            if budget == 0:
+                return state
     return state

@@ -145,3 +145,13 @@ def bcjr_llrs(llrs, n_steps, sym, known, corr, alpha, out):
         prev[2 * j + 1] = _max_star(b0 - m, b1 + m, corr)
         beta = np.maximum(prev - prev.max(), neg)
     return 0
+
+
+def rs_decode_sets(word, order, sets, sizes, first, nsym, fcr, exp, log, syn_mul, mask, out):
+    for k in range(first, len(sets)):
+        mask[:] = 0
+        mask[np.asarray(order)[sets[k, : sizes[k]]]] = 1
+        status = rs_decode(word, mask, nsym, fcr, exp, log, syn_mul, out)
+        if status >= 0:
+            return k * 256 + status
+    return -1
