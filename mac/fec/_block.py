@@ -337,7 +337,7 @@ def decode_block(
         return state.result()
     code = deinterleave(llrs)
     _iterate(code, state, None, erasures)
-    if all(state.done) or any(state.done) or state.first is None:
+    if all(state.done) or any(state.done) or state.first is None or CHASE_MAX_CANDIDATES < 1:
         return state.result()
     return _chase(code, state, erasures).result()
 

@@ -239,7 +239,8 @@ def decoder_ablation(
 ) -> dict[str, float]:
     """Block error rate of ``rs+conv`` with parts of the decoder switched off, on the same
     noise (ideal QPSK, Eb/N0 per information bit with the whole burst counted): errors-only
-    RS (``plain``), with erasure retries, with iterative pinning, with both."""
+    RS (``plain``), with GMD erasure retries, with iterative pinning, with both, and with
+    the Chase search on top (``all``, the default decoder)."""
     import mac.fec._block as block
     from mac.fec._block import decode_block, encode_block
     from mac.frame import frame_bytes
@@ -249,20 +250,25 @@ def decoder_ablation(
     n = payload_bytes + 4
     burst_bits = 8 * frame_bytes(payload_bytes, level) + 144  # + preamble, sync, PHY header
     sigma = np.sqrt(1 / (2 * 10 ** (ebn0_db / 10) * 8 * payload_bytes / burst_bits))
-    variants = {"plain": (False, 0), "erasures": (True, 0), "pinning": (False, 2)}
-    variants["erasures+pinning"] = (True, 2)
+    variants = {  # erasures, pin iterations, Chase candidates
+        "plain": (False, 0, 0),
+        "erasures": (True, 0, 0),
+        "pinning": (False, 2, 0),
+        "erasures+pinning": (True, 2, 0),
+        "all": (True, block.PIN_ITERATIONS, block.CHASE_MAX_CANDIDATES),
+    }
     fails = dict.fromkeys(variants, 0)
-    saved = block.PIN_ITERATIONS
+    saved = block.PIN_ITERATIONS, block.CHASE_MAX_CANDIDATES
     try:
         for _ in range(n_frames):
             data = rng.bytes(n)
             bits = encode_block(data, level).astype(np.float32)
             llrs = (2 / sigma**2) * (1 - 2 * bits + rng.normal(0, sigma, bits.size))
-            for name, (erasures, pins) in variants.items():
-                block.PIN_ITERATIONS = pins
+            for name, (erasures, pins, chase) in variants.items():
+                block.PIN_ITERATIONS, block.CHASE_MAX_CANDIDATES = pins, chase
                 fails[name] += decode_block(llrs, level, n, erasures=erasures).data != data
     finally:
-        block.PIN_ITERATIONS = saved
+        block.PIN_ITERATIONS, block.CHASE_MAX_CANDIDATES = saved
     return {name: count / n_frames for name, count in fails.items()}
 
 
@@ -298,11 +304,25 @@ def _plot(points_by_level, path: str, title: str) -> None:
     fig.savefig(path, dpi=110)
 
 
+def _parse_grid(text: str) -> np.ndarray | None:
+    """Eb/N0 values (dB) from ``"3.0"`` or ``"START:STOP:STEP"`` (STOP included), or None."""
+    try:
+        values = [float(v) for v in text.split(":")]
+    except ValueError:
+        return None
+    if len(values) == 1:
+        return np.array(values)
+    if len(values) != 3 or values[2] <= 0 or values[1] < values[0]:
+        return None
+    start, stop, step = values
+    return np.arange(start, stop + step / 2, step)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mac.fec.per", description=__doc__)
     parser.add_argument("--profile", default="qpsk250k")
     parser.add_argument("--fec", default="all", help="a level or 'all'")
-    parser.add_argument("--ebn0", default="0:10:0.5", help="start:stop:step in dB")
+    parser.add_argument("--ebn0", default="0:10:0.5", help="one value or START:STOP:STEP in dB")
     parser.add_argument(
         "--channel", default="aligned", choices=["aligned", "softsync", "llr", "phy"]
     )
@@ -317,8 +337,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plot", help="write a PNG of the curves here")
     parser.add_argument("--ablation", action="store_true", help="decoder variants instead")
     args = parser.parse_args(argv)
-    start, stop, step = (float(v) for v in args.ebn0.split(":"))
-    grid = np.arange(start, stop + step / 2, step)
+    grid = _parse_grid(args.ebn0)
+    if grid is None:
+        print(
+            f"error: --ebn0 {args.ebn0!r}: give one value in dB or START:STOP:STEP "
+            "(e.g. 2.5:3.0:0.25)",
+            file=sys.stderr,
+        )
+        return 2
     if args.ablation:
         for ebn0 in grid:
             rates = decoder_ablation(float(ebn0), n_frames=args.max_frames, seed=args.seed)
