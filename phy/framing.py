@@ -76,6 +76,11 @@ def encode_header(payload_bytes: int) -> np.ndarray:
     return np.concatenate([word, word])
 
 
+def header_codebook() -> np.ndarray:
+    """The header's 4096 Golay codewords as +-1 float32 rows (+1 for bit 0), by length."""
+    return _codebook()
+
+
 def decode_header(llrs: np.ndarray) -> tuple[int, int]:
     """(payload length in bytes, hard-bit disagreements of the 48) from 48 header LLRs."""
     llrs = np.asarray(llrs, dtype=np.float32)

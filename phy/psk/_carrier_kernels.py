@@ -162,18 +162,21 @@ def _score(z, ref, w, phi, k0):
 
 
 @njit
-def check_sync(syms, p, pre_tail, sync_syms, sync_bits, qpsk, center, max_w, golay, out_soft, out):
+def check_sync(
+    syms, p, pre_tail, sync_syms, sync_bits, qpsk, center, max_w, golay, out_header, out_soft, out
+):
     """Fit the carrier at candidate ``p`` and read the sync word and header there.
 
     The known symbols are the preamble tail before ``p`` (as much as ``syms`` holds) and
     the sync word; their fit (``carrier_fit``, ``|w - center| <= max_w``) corrects the
-    sync word and the header that follows. Writes the header's soft bits to ``out_soft``
-    and ``out`` = [w, phi at the first known symbol, A, N, sync hard-bit errors, score,
-    header length or -1, index of the first known symbol]. The score is the sync word's
-    normalised correlation under a fit on the preamble tail alone (0 with fewer than 16
-    tail symbols), so noise does not inflate it. The length is read directly when both
-    hard 24-bit header halves are the same codeword of ``golay``. Cost: about
-    ``(4 max_w n / pi + 6) * n`` multiply-adds, ``n`` = known symbols.
+    sync word and the header that follows. Writes the corrected header symbols to
+    ``out_header``, their soft bits to ``out_soft``, and ``out`` = [w, phi at the first
+    known symbol, A, N, sync hard-bit errors, score, header length or -1, index of the
+    first known symbol]. The score is the sync word's normalised correlation under a fit
+    on the preamble tail alone (0 with fewer than 16 tail symbols), so noise does not
+    inflate it. The length is read directly when both hard 24-bit header halves are the
+    same codeword of ``golay``. Cost: about ``(4 max_w n / pi + 6) * n`` multiply-adds,
+    ``n`` = known symbols.
     """
     n_sync = sync_syms.shape[0]
     n_tail = min(p, pre_tail.shape[0])
@@ -195,6 +198,8 @@ def check_sync(syms, p, pre_tail, sync_syms, sync_bits, qpsk, center, max_w, gol
     for k in range(n_tail, n + n_header):
         ph = phi + w * k
         v = complex(syms[first + k]) * complex(np.cos(ph), -np.sin(ph))
+        if k >= n and k - n < out_header.shape[0]:
+            out_header[k - n] = v
         for b in range(bps):
             soft = v.real if b == 0 else v.imag
             if k < n:

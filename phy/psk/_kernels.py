@@ -326,14 +326,14 @@ def acquire_window(x, lag_re, lag_im, sps, fine_lag, out):
     d = np.empty(n, dtype=np.complex128)
     _derotate_exact(x, omega, d)
     lag = 2 * sps
-    while lag <= fine_lag and n > 2 * lag:  # lags 2 sps, 8 sps, ... up to fine_lag
+    while lag <= fine_lag and n > 2 * lag:  # lags 2, 4, 8 ... symbols, up to fine_lag
         acc = complex(0.0, 0.0)
         for k in range(lag, n):
             acc += d[k] * d[k - lag].conjugate()
         delta = np.arctan2(acc.imag, acc.real) / lag
         omega += delta
         _derotate_exact(d, delta, d)
-        lag *= 4
+        lag *= 2
     usable = n - n % (2 * sps)
     tones = np.empty(2 * sps, dtype=np.complex128)
     for k in range(2 * sps):

@@ -40,9 +40,9 @@ from phy.errors import ConfigError
 from phy.framing import (
     HEADER_BITS,
     MAX_PAYLOAD_BYTES,
-    decode_header,
     encode_header,
     golay24_encode,
+    header_codebook,
 )
 from phy.profiles import Profile, get_profile
 from phy.psk import _layout as L
@@ -65,6 +65,12 @@ def _header_symbols(profile: Profile, length: int) -> np.ndarray:
     return bits_to_symbols(profile, encode_header(length))
 
 
+@cache
+def _header_turns() -> np.ndarray:
+    """``exp(-j offset)`` for the header's carrier phase hypotheses."""
+    return np.exp(-1j * HEADER_PHASES_RAD).astype(np.complex64)
+
+
 def _kernels():
     """phy.psk._kernels, imported by the first Receiver (importing it loads Numba)."""
     from phy.psk import _kernels
@@ -82,16 +88,19 @@ def _carrier_kernels():
 DETECT_SYMBOLS = 40  # detector window
 PEAK_SYMBOLS = DETECT_SYMBOLS + 2  # how far past the first trigger the window is sought
 DEROTATE_BLOCK = 16384  # most samples derotated per step
-SYNC_SEARCH_SYMBOLS = 72  # where the sync word may start, counted from the window start
+SYNC_SEARCH_SYMBOLS = 104  # where the sync word may start, counted from the window start
 EARLY_SYMBOLS = 32  # preamble symbols demodulated before the window, when still buffered
 PRE_TAIL_SYMBOLS = 64  # preamble symbols before the sync word the carrier fit may use
 SEARCH_TAIL_SYMBOLS = 16  # preamble symbols the sync search correlates with
+HEADER_PHASES_RAD = np.linspace(-0.6, 0.6, 5)  # carrier phase offsets tried on the header
 SOFT_BELOW_ESN0 = 10.0  # soft loop decisions below this Es/N0 (linear)
-SYNC_CANDIDATES = 4  # sync positions checked per detection
-MAX_RESIDUAL_RAD = 0.3  # largest acquisition error the preamble fit seeks (rad/symbol)
+SYNC_CANDIDATES = 12  # sync positions checked per detection
+MAX_RESIDUAL_RAD = 0.8  # largest acquisition error the preamble fit seeks (rad/symbol)
 MAX_PRE_ERROR_RAD = 0.04  # and the largest error of that fit the sync-word fit seeks
 _SEARCH, _DEMOD = 0, 1
 _SYNC, _PAYLOAD = 0, 1
+_AGAIN = "again"  # the sync step restarted the demodulator
+REACQUIRE_RAD = 0.04  # preamble-fit frequency error (rad/symbol) that restarts a burst
 _MAX_SNR = 1e6  # 60 dB: caps the SNR estimate (and the LLRs) on a noiseless burst
 
 
@@ -118,7 +127,7 @@ class Receiver:
     max_known_errors : sync word plus header bit disagreements tolerated (of 80).
     max_payload_bytes : longer headers count as false detections.
     max_cfo_hz : carrier offsets accepted by the detector (default 30 kHz, at most Rs/4).
-    detect_threshold : ``|P| / E`` needed to trigger (default 0.2 at 4 sps, 0.3 at 2 sps).
+    detect_threshold : ``|P| / E`` needed to trigger (default 0.18 at 4 sps, 0.3 at 2 sps).
     timing_bandwidth, phase_bandwidth : loop noise bandwidths, times the symbol rate.
 
     ``process(samples)`` returns the bursts completed in ``samples``. Cost: about 15 flops
@@ -137,7 +146,7 @@ class Receiver:
         sync_threshold: float = 0.45,
         fit_threshold: float = 0.6,
         max_header_errors: int = 14,
-        max_known_errors: int = 18,
+        max_known_errors: int = 20,
         max_payload_bytes: int = MAX_PAYLOAD_BYTES,
         max_cfo_hz: float = 30e3,
         detect_threshold: float | None = None,
@@ -168,7 +177,7 @@ class Receiver:
         self._fit_threshold = float(fit_threshold)
         self._max_known_errors = max_known_errors
         self._max_payload = min(max_payload_bytes, MAX_PAYLOAD_BYTES)
-        threshold = detect_threshold or (0.2 if sps >= 4 else 0.3)
+        threshold = detect_threshold or (0.18 if sps >= 4 else 0.3)
         self._thr2 = float(threshold * threshold)
         self._cos2 = float(np.cos(2 * np.pi * max_cfo_hz / rs) ** 2)
         self._bank = matched_filter_bank(sps, profile.rolloff)
@@ -200,6 +209,7 @@ class Receiver:
         self._fit = np.zeros(4, dtype=np.float64)
         self._times = np.zeros(self._syms.size, dtype=np.float64)
         self._header_soft = np.zeros(HEADER_BITS, dtype=np.float32)
+        self._header_syms = np.zeros(HEADER_BITS // self._bps, dtype=np.complex64)
         self._det = np.zeros(L.D_N_STATE, dtype=np.float64)
         self._acq = np.zeros(4, dtype=np.float64)
         self._state = np.zeros(L.N_STATE, dtype=np.float64)
@@ -333,6 +343,8 @@ class Receiver:
         state[L.COS] = math.cos(theta)
         state[L.SIN] = math.sin(theta)
         self._gains[4] = 0.0  # hard decisions until the burst's SNR is known
+        self._state0 = state.copy()
+        self._reacquired = False
         self._nsym = 0
         self._target = early + SYNC_SEARCH_SYMBOLS + self._n_sync + self._n_header
 
@@ -361,6 +373,8 @@ class Receiver:
                 return False, None
             if self._phase == _SYNC:
                 failure = self._sync_and_header()
+                if failure == _AGAIN:
+                    continue
                 if failure is not None:
                     return self._abandon(failure)
             else:
@@ -412,6 +426,9 @@ class Receiver:
         pre = syms[self._early : self._early + DETECT_SYMBOLS]
         self._ckern.carrier_fit(pre, self._pre_tail[-pre.size :], 0.0, MAX_RESIDUAL_RAD, fit)
         self._w_pre = float(fit[0])
+        if abs(self._w_pre) > REACQUIRE_RAD and not self._reacquired:
+            self._restart_demod(self._w_pre)
+            return _AGAIN
         self._ckern.sync_candidates(
             syms,
             self._w_pre,
@@ -454,6 +471,7 @@ class Receiver:
             self._w_pre,
             MAX_PRE_ERROR_RAD,
             _golay_words(),
+            self._header_syms,
             self._header_soft,
             out,
         )
@@ -466,7 +484,7 @@ class Receiver:
             return "sync_misses"
         length, errors = int(out[6]), 0
         if length < 0:
-            length, errors = decode_header(self._header_soft.copy())
+            length, errors = self._decode_header()
         if (
             errors > self._max_header_errors
             or sync_errors + errors > self._max_known_errors
@@ -474,6 +492,40 @@ class Receiver:
         ):
             return "header_rejects"
         return pos, sync_errors, length, errors, int(out[7]), float(out[0])
+
+    def _restart_demod(self, w: float) -> None:
+        """Demodulate the burst again from its start, derotated by ``w`` rad/symbol more.
+
+        The acquisition's frequency can be far off at low SNR; the offset left then costs
+        the matched filter and the loops SNR, so once per burst a large error found by the
+        preamble fit restarts the demodulator (the raw samples are kept until the sync).
+        """
+        self._omega += w / self._sps
+        self._state[:] = self._state0
+        self._xd_len = 0
+        self._xd0 = self._b0
+        self._drot_next = self._b0
+        self._nsym = 0
+        self._reacquired = True
+
+    def _decode_header(self) -> tuple[int, int]:
+        """(length, hard-bit disagreements) of the corrected header symbols by maximum
+        likelihood over the 4096 codewords and ``HEADER_PHASES_RAD`` carrier phase offsets:
+        the fit's phase is extrapolated past the sync word, and at low SNR its error alone
+        can triple the header's bit errors. Cost: a (phases x 24) by (24 x 4096) product."""
+        z = self._header_syms[None, :] * _header_turns()[:, None]
+        soft = np.empty((z.shape[0], HEADER_BITS), dtype=np.float32)
+        if self._qpsk:
+            soft[:, 0::2] = z.real
+            soft[:, 1::2] = z.imag
+        else:
+            soft[:] = z.real
+        half = HEADER_BITS // 2
+        book = header_codebook()
+        scores = (soft[:, :half] + soft[:, half:]) @ book.T
+        turn, length = np.unravel_index(int(np.argmax(scores)), scores.shape)
+        expected = np.tile(book[length] < 0, 2)
+        return int(length), int(np.count_nonzero((soft[turn] < 0) != expected))
 
     def _accept(self, pos: int, first: int, length: int, w: float) -> None:
         """Refit the carrier with the header known, re-lock the PLL, go on to the payload.
@@ -568,6 +620,8 @@ class Receiver:
             keep_abs = strobe - self._bank.shape[1] - 2 * self._sps - hist
             if self._phase == _SYNC:
                 keep_abs = min(keep_abs, self._peak_abs + 1 - hist)
+                if not self._reacquired:  # a restart needs the burst from its start
+                    keep_abs = min(keep_abs, self._b0)
         keep = min(max(keep_abs - self._x0, 0), self._x.size)
         if keep > 0:
             self._x = self._x[keep:]

@@ -136,7 +136,7 @@ def acquire_window(x, lag_re, lag_im, sps, fine_lag, out):
     while lag <= fine_lag and x.size > 2 * lag:
         xd = x * np.exp(-1j * omega * n)
         omega += np.angle(np.vdot(xd[:-lag], xd[lag:])) / lag
-        lag *= 4
+        lag *= 2
     usable = x.size - x.size % (2 * sps)
     xd = x[:usable] * np.exp(-1j * omega * n[:usable])
     tones = np.exp(-1j * np.pi * n[:usable] / sps)
