@@ -59,6 +59,10 @@ CHASE_WINDOW_2 = 6
 PIN_ITERATIONS = 2
 CHASE_MAX_ERRORS = 22.0
 CHASE_MAX_CANDIDATES = 4
+FLIP_EVENTS = 24
+FLIP_PAIRS = 8
+FLIP_THRESHOLD = 3.0
+FLIP_GAP = 6
 
 
 class FecLevel(enum.IntEnum):
@@ -141,15 +145,10 @@ def encode_block(data: bytes, level: FecLevel) -> np.ndarray:
     return bits
 
 
-def _byte_reliability_from_llrs(llrs: np.ndarray) -> np.ndarray:
-    return np.abs(llrs).reshape(-1, 8).min(axis=1)
-
-
-def _byte_reliability_app(code: np.ndarray, known, bits: np.ndarray) -> np.ndarray:
-    """Per decoded byte, the smallest a-posteriori LLR of its bits in favour of the value
-    the Viterbi decoder chose (negative where the bit-wise MAP decision disagrees)."""
-    app = bcjr_decode(code, known)
-    return (app * (1 - 2 * bits.astype(np.float32))).reshape(-1, 8).min(axis=1)
+def _bit_reliability_app(code: np.ndarray, known, bits: np.ndarray) -> np.ndarray:
+    """Per decoded bit, its a-posteriori LLR in favour of the value the Viterbi decoder
+    chose (log-MAP; negative where the bit-wise MAP decision disagrees)."""
+    return bcjr_decode(code, known) * (1 - 2 * bits.astype(np.float32))
 
 
 @lru_cache(maxsize=256)
@@ -244,7 +243,7 @@ class _RsState:
         self.fixed = np.zeros(int(self.starts[-1]), dtype=np.uint8)
         self.done = [False] * len(self.sizes)
         self.corrected = self.erased = 0
-        self.first: tuple[np.ndarray, np.ndarray] | None = None
+        self.first: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def spans(self) -> list[tuple[int, int, int]]:
         """(index, start, stop) of every codeword in the concatenated order."""
@@ -259,7 +258,7 @@ class _RsState:
 
     def decode(self, stream: np.ndarray, reliability: Callable[[], np.ndarray] | None) -> int:
         """Try every pending codeword errors-only, then with GMD erasures (``reliability()``
-        gives the stream bytes' reliabilities; called only if needed). Returns how many
+        gives the stream bits' reliabilities; called only if needed). Returns how many
         codewords became correct."""
         concat = np.empty_like(stream)
         concat[self.order] = stream
@@ -273,10 +272,11 @@ class _RsState:
             else:
                 failed.append((i, a, b))
         if failed and reliability is not None:
+            bit_rel = reliability()
             rel = np.empty(stream.size, dtype=np.float32)
-            rel[self.order] = reliability()
+            rel[self.order] = bit_rel.reshape(-1, 8).min(axis=1)  # a byte's weakest bit
             if self.first is None:
-                self.first = (concat, rel)
+                self.first = (concat, rel, bit_rel)
             for i, a, b in failed:
                 trials = _rs_decode_erasures(concat[a:b], self.fixed[a:b], rel[a:b], False)
                 for status, erased in trials:
@@ -331,9 +331,7 @@ def decode_block(
         return BlockResult(data=np.packbits(viterbi_decode(deinterleave(llrs))).tobytes())
     state = _RsState(n_bytes)
     if level == FecLevel.RS:
-        state.decode(
-            np.packbits(llrs < 0), (lambda: _byte_reliability_from_llrs(llrs)) if erasures else None
-        )
+        state.decode(np.packbits(llrs < 0), (lambda: np.abs(llrs)) if erasures else None)
         return state.result()
     code = deinterleave(llrs)
     _iterate(code, state, None, erasures)
@@ -346,7 +344,7 @@ def _iterate(code: np.ndarray, state: _RsState, known, erasures: bool) -> None:
     """Viterbi, RS (errors-only, then GMD), and passes with the decoded codewords pinned."""
     for _ in range(1 + PIN_ITERATIONS):
         bits = viterbi_decode(code) if known is None else viterbi_decode_soft(code, known)[0]
-        reliability = partial(_byte_reliability_app, code, known, bits) if erasures else None
+        reliability = partial(_bit_reliability_app, code, known, bits) if erasures else None
         gained = state.decode(np.packbits(bits), reliability)
         if all(state.done) or not any(state.done) or (known is not None and gained == 0):
             return
@@ -356,13 +354,15 @@ def _iterate(code: np.ndarray, state: _RsState, known, erasures: bool) -> None:
 def _chase(code: np.ndarray, state: _RsState, erasures: bool) -> _RsState:
     """Every codeword failed: Chase erasure patterns on each; a codeword they decode is
     pinned and the others decoded again, and the candidate stands only if the whole block
-    then decodes (a miscorrected candidate rarely lets the others decode). Skipped when the
-    reliabilities promise more than ``CHASE_MAX_ERRORS`` byte errors in every codeword, and
-    at most ``CHASE_MAX_CANDIDATES`` candidates are verified, which bounds the time spent
-    on hopeless blocks."""
-    concat, rel = state.first
+    then decodes (a miscorrected candidate rarely lets the others decode). Then the inner
+    Chase search (``_flip_search``). Skipped when the reliabilities promise more than
+    ``CHASE_MAX_ERRORS`` byte errors in every codeword; at most ``CHASE_MAX_CANDIDATES``
+    erasure candidates are verified. Both bound the time spent on hopeless blocks."""
+    concat, rel, _ = state.first
     expected = 1 / (1 + np.exp(np.clip(rel, -30, 30)))  # P(byte wrong), from its weakest bit
     spans = [(i, a, b) for i, a, b in state.spans() if expected[a:b].sum() <= CHASE_MAX_ERRORS]
+    if not spans:
+        return state
     spans.sort(key=lambda span: expected[span[1] : span[2]].sum())
     budget = CHASE_MAX_CANDIDATES
     for i, a, b in spans:
@@ -376,5 +376,45 @@ def _chase(code: np.ndarray, state: _RsState, erasures: bool) -> _RsState:
                 return trial
             budget -= 1
             if budget == 0:
-                return state
+                break
+        if budget == 0:
+            break
+    return _flip_search(code, state, erasures)
+
+
+def _weak_events(bit_rel: np.ndarray) -> list[int]:
+    """The weakest bit of each run of bits below ``FLIP_THRESHOLD`` (runs closer than
+    ``FLIP_GAP`` bits merge: one Viterbi error event), weakest run first."""
+    weak = np.flatnonzero(bit_rel < FLIP_THRESHOLD)
+    if weak.size == 0:
+        return []
+    cuts = np.flatnonzero(np.diff(weak) > FLIP_GAP) + 1
+    events = [
+        (float(bit_rel[run].min()), int(run[np.argmin(bit_rel[run])]))
+        for run in np.split(weak, cuts)
+    ]
+    return [bit for _, bit in sorted(events)]
+
+
+def _flip_search(code: np.ndarray, state: _RsState, erasures: bool) -> _RsState:
+    """Chase on the inner code: the weakest bit of each of the ``FLIP_EVENTS`` weakest
+    error-event candidates is pinned to the other value (one at a time, then two at a time
+    among the ``FLIP_PAIRS`` weakest), which makes the Viterbi decoder take the competing
+    path there; RS (errors-only and GMD) decodes the result, and pinning verifies a
+    codeword it corrects. Cost: one Viterbi pass and a few RS decodes per pattern."""
+    concat, _, bit_rel = state.first
+    bits = np.unpackbits(concat[state.order])
+    weakest = _weak_events(bit_rel)[:FLIP_EVENTS]
+    patterns = [(k,) for k in weakest]
+    patterns += list(itertools.combinations(weakest[:FLIP_PAIRS], 2))
+    for pattern in patterns:
+        known = np.full(bits.size, -1, dtype=np.int8)
+        for k in pattern:
+            known[k] = 1 - bits[k]
+        trial = state.copy()
+        trial.decode(np.packbits(viterbi_decode_soft(code, known)[0]), lambda: bit_rel)
+        if any(trial.done) and not all(trial.done):
+            _iterate(code, trial, trial.known_bits(), erasures)
+        if all(trial.done):
+            return trial
     return state
