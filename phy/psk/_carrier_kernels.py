@@ -237,100 +237,89 @@ def check_sync(
 def _power(v, qpsk):
     """``v^M / |v|^(M - 2)`` with the constellation's M-th power removed (M = 4 or 2)."""
     if qpsk:
-        v2 = v * v
-        mag2 = v.real * v.real + v.imag * v.imag
+        re2 = v.real * v.real
+        im2 = v.imag * v.imag
+        mag2 = re2 + im2
         if mag2 <= 0.0:
             return complex(0.0, 0.0)
-        return -(v2 * v2) / mag2
+        a = re2 - im2  # v^2 = a + j b
+        b = 2.0 * v.real * v.imag
+        inv = -1.0 / mag2
+        return complex((a * a - b * b) * inv, 2.0 * a * b * inv)
     return v * v
-
-
-@njit
-def _residual_frequency(z, qpsk, max_dw):
-    """Residual ``dw`` (rad/symbol, ``|dw| <= max_dw``) of ``z`` from the spectrum of its
-    M-th power summed over ``BLOCK_SYMBOLS``-symbol blocks; 0 with fewer than 4 blocks."""
-    m = 4 if qpsk else 2
-    n_blocks = z.shape[0] // BLOCK_SYMBOLS
-    if n_blocks < 4 or max_dw <= 0.0:
-        return 0.0
-    blocks = np.zeros(n_blocks, dtype=np.complex128)
-    for b in range(n_blocks):
-        acc = complex(0.0, 0.0)
-        for k in range(b * BLOCK_SYMBOLS, (b + 1) * BLOCK_SYMBOLS):
-            acc += _power(complex(z[k]), qpsk)
-        blocks[b] = acc
-    max_nu = min(m * BLOCK_SYMBOLS * max_dw, 0.5 * np.pi)
-    return _peak_frequency(blocks, 0.0, max_nu) / (m * BLOCK_SYMBOLS)
 
 
 @njit
 def carrier_track(z, n_known, w0, phi0, max_dw, half_window, qpsk, out):
     """Carrier-corrected symbols of a whole burst: ``out[k] = z[k] exp(-j theta[k])``.
 
-    ``z[:n_known]`` are known symbols whose data-aided fit gave ``phi0 + w0 k``. The
-    residual frequency over the burst (``|dw| <= max_dw``) comes from the block spectrum of
-    the symbols' M-th power (M = 4 QPSK, 2 BPSK); then every ``TRACK_STEP`` symbols the
-    phase of the M-th power summed over ``+-half_window`` symbols, divided by M and unwrapped
-    (branch nearest the previous estimate) from the middle of the known symbols outwards,
-    where it is taken nearest zero, so the known symbols fix the M-fold ambiguity.
-    ``theta`` is linear between estimates. Returns the carrier frequency ``w0 + dw``.
-    Cost: about 40 flops per symbol, plus the frequency search (a few per block and grid
-    point; the grid grows with ``max_dw``).
+    ``z[:n_known]`` are known symbols whose data-aided fit gave ``phi0 + w0 k``. After
+    that derotation the symbols' M-th power (M = 4 QPSK, 2 BPSK; ``_power``) is summed
+    per ``BLOCK_SYMBOLS`` block. The residual frequency ``dw`` (``|dw| <= max_dw``; skipped
+    when it could not matter) is the peak of the blocks' spectrum; then, per block, the
+    phase of the blocks summed over about ``+-half_window`` symbols (the residual ramp
+    removed), divided by M and unwrapped (branch nearest the previous block) from the
+    middle of the known symbols outwards, where it is taken nearest zero, so the known
+    symbols fix the M-fold ambiguity. ``theta`` is linear between block centres. Returns
+    the carrier frequency ``w0 + dw`` (rad per symbol). Cost: about 30 flops per symbol,
+    plus a few per block and grid point of the frequency search (the grid grows with
+    ``max_dw``).
     """
     n = z.shape[0]
     if n == 0:
         return w0
     m = 4 if qpsk else 2
-    zd = np.empty(n, dtype=np.complex128)
+    size = BLOCK_SYMBOLS
+    n_blocks = (n + size - 1) // size
+    blocks = np.zeros(n_blocks, dtype=np.complex128)
     step = complex(np.cos(w0), -np.sin(w0))
-    rot = complex(1.0, 0.0)
-    for k in range(n):
-        if k % 32 == 0:
-            rot = complex(np.cos(phi0 + w0 * k), -np.sin(phi0 + w0 * k))
-        zd[k] = complex(z[k]) * rot
-        rot *= step
-    dw = _residual_frequency(zd, qpsk, max_dw)
+    for b in range(n_blocks):
+        k0 = b * size
+        rot = complex(np.cos(phi0 + w0 * k0), -np.sin(phi0 + w0 * k0))
+        acc = complex(0.0, 0.0)
+        for k in range(k0, min(k0 + size, n)):
+            acc += _power(complex(z[k]) * rot, qpsk)
+            rot *= step
+        blocks[b] = acc
+    full = n // size
+    dw = 0.0
+    if full >= 4 and m * max_dw * n > 0.05:
+        max_nu = min(m * size * max_dw, 0.5 * np.pi)
+        dw = _peak_frequency(blocks[:full], 0.0, max_nu) / (m * size)
     center = min(n_known // 2, n - 1)
-    csum = np.empty(n + 1, dtype=np.complex128)
+    mids = np.empty(n_blocks, dtype=np.float64)
+    csum = np.empty(n_blocks + 1, dtype=np.complex128)
     csum[0] = 0.0
-    step = complex(np.cos(m * dw), -np.sin(m * dw))
-    for k in range(n):
-        if k % 32 == 0:
-            rot = complex(np.cos(m * dw * (k - center)), -np.sin(m * dw * (k - center)))
-        csum[k + 1] = csum[k] + _power(zd[k], qpsk) * rot
-        rot *= step
-    n_pts = (n - 1) // TRACK_STEP + 2
-    pos = np.empty(n_pts, dtype=np.int64)
-    for i in range(n_pts - 1):
-        pos[i] = i * TRACK_STEP
-    pos[n_pts - 1] = n - 1
-    if n_pts >= 2 and pos[n_pts - 2] == n - 1:
-        n_pts -= 1
-    est = np.empty(n_pts, dtype=np.float64)
-    for i in range(n_pts):
-        lo = max(pos[i] - half_window, 0)
-        hi = min(pos[i] + half_window + 1, n)
-        s = csum[hi] - csum[lo]
-        est[i] = np.arctan2(s.imag, s.real) / m
+    for b in range(n_blocks):
+        mids[b] = b * size + 0.5 * (min(size, n - b * size) - 1)
+        ph = m * dw * (mids[b] - center)
+        csum[b + 1] = csum[b] + blocks[b] * complex(np.cos(ph), -np.sin(ph))
+    half = max((half_window + size // 2) // size, 1)
+    est = np.empty(n_blocks, dtype=np.float64)
+    for b in range(n_blocks):
+        acc = csum[min(b + half + 1, n_blocks)] - csum[max(b - half, 0)]
+        est[b] = np.arctan2(acc.imag, acc.real) / m
     branch = 2 * np.pi / m
-    mid = min(center // TRACK_STEP, n_pts - 1)
+    mid = center // size
     est[mid] -= branch * np.round(est[mid] / branch)
-    for i in range(mid + 1, n_pts):
-        est[i] -= branch * np.round((est[i] - est[i - 1]) / branch)
-    for i in range(mid - 1, -1, -1):
-        est[i] -= branch * np.round((est[i] - est[i + 1]) / branch)
-    for i in range(n_pts - 1):
-        a = pos[i]
-        b = pos[i + 1]
-        th_a = est[i] + dw * (a - center)
-        th_b = est[i + 1] + dw * (b - center)
-        slope = (th_b - th_a) / (b - a)
-        stop = b + 1 if i == n_pts - 2 else b
-        rot = complex(np.cos(th_a), -np.sin(th_a))
-        turn = complex(np.cos(slope), -np.sin(slope))
-        for k in range(a, stop):
-            out[k] = zd[k] * rot
-            rot *= turn
-    if n_pts == 1:
-        out[0] = zd[0] * complex(np.cos(est[0]), -np.sin(est[0]))
+    for b in range(mid + 1, n_blocks):
+        est[b] -= branch * np.round((est[b] - est[b - 1]) / branch)
+    for b in range(mid - 1, -1, -1):
+        est[b] -= branch * np.round((est[b] - est[b + 1]) / branch)
+    for b in range(n_blocks):
+        est[b] += dw * (mids[b] - center)
+    k = 0
+    for b in range(max(n_blocks - 1, 1)):  # segment b: from block centre b to b + 1
+        slope = 0.0
+        if n_blocks > 1:
+            slope = (est[b + 1] - est[b]) / (mids[b + 1] - mids[b])
+        stop = n if b >= n_blocks - 2 else int(np.ceil(mids[b + 1]))
+        turn = complex(np.cos(w0 + slope), -np.sin(w0 + slope))
+        while k < stop:
+            th = phi0 + w0 * k + est[b] + slope * (k - mids[b])
+            rot = complex(np.cos(th), -np.sin(th))  # re-anchored every 32 symbols at most
+            for j in range(k, min(k + 32, stop)):
+                out[j] = complex(z[j]) * rot
+                rot *= turn
+            k = min(k + 32, stop)
     return w0 + dw

@@ -172,7 +172,9 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
     (``T_NEXT`` indexes ``xd``); ``gains`` = [timing Kp, timing Ki, phase Kp, phase Ki] and
     optionally a fifth, ``soft``: when positive the decisions are soft, ``tanh(soft x)``
     per rail (``soft x`` = half the rail's LLR), which keeps the detectors' noise down at
-    low SNR (costs four tanh per symbol).
+    low SNR (costs four tanh per symbol); and a sixth, ``locked``: when positive the
+    symbols written are ``z`` (after the phase loop), for strong bursts whose loop was
+    locked on known symbols.
     Per symbol: ``y`` = matched filter at the strobe, ``z = y conj(phasor)``, decision ``d``;
     timing error ``Re(conj(d[k-1]) z[k] - conj(d[k]) z[k-1])`` (it moves strobe ``k + 2``,
     which lets consecutive symbols overlap in the CPU), phase error ``Im(z conj(d))``.
@@ -191,6 +193,7 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
     half = bank.shape[1] // 2
     inv = 1.0 / np.sqrt(2.0)
     soft = gains[4] if gains.shape[0] > 4 else 0.0
+    locked = gains.shape[0] > 5 and gains[5] > 0.0
     t = state[T_NEXT]
     integ = state[T_INTEG]
     c = state[COS]
@@ -237,7 +240,7 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
         err_t = 0.0
         if have_prev > 0.0:
             err_t = (dp_re * z_re + dp_im * z_im) - (d_re * zp_re + d_im * zp_im)
-        out[n] = complex(y_re, y_im)
+        out[n] = complex(z_re, z_im) if locked else complex(y_re, y_im)
         out_t[n] = t_strobe
         n += 1
         integ = min(max(integ + gains[1] * err_t, -0.1 * sps), 0.1 * sps)

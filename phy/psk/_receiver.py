@@ -94,6 +94,8 @@ PRE_TAIL_SYMBOLS = 64  # preamble symbols before the sync word the carrier fit m
 SEARCH_TAIL_SYMBOLS = 16  # preamble symbols the sync search correlates with
 HEADER_PHASES_RAD = np.linspace(-0.6, 0.6, 5)  # carrier phase offsets tried on the header
 SOFT_BELOW_ESN0 = 10.0  # soft loop decisions below this Es/N0 (linear)
+LOCKED_ABOVE_ESN0 = 30.0  # from this Es/N0 (linear) on the phase loop corrects the payload
+FAST_SYNC_ERRORS = 1  # sync-word errors of a strong burst (then no candidate search)
 SYNC_CANDIDATES = 12  # sync positions checked per detection
 MAX_RESIDUAL_RAD = 0.8  # largest acquisition error the preamble fit seeks (rad/symbol)
 MAX_PRE_ERROR_RAD = 0.04  # and the largest error of that fit the sync-word fit seeks
@@ -186,7 +188,7 @@ class Receiver:
         self._tone_gain = float(np.dot(self._bank[0], np.cos(np.pi * m / sps)))
         kp_t, ki_t = loop_gains(timing_bandwidth, 1.0, timing_gain(profile.rolloff) / sps)
         kp_p, ki_p = loop_gains(phase_bandwidth, 0.707, 1.0)
-        self._gains = np.array([kp_t, ki_t, kp_p, ki_p, 0.0], dtype=np.float64)
+        self._gains = np.array([kp_t, ki_t, kp_p, ki_p, 0.0, 0.0], dtype=np.float64)
         self._lag = sps
         self._window = DETECT_SYMBOLS * sps
         sync = (profile.sync_word >> np.arange(profile.sync_bits - 1, -1, -1)) & 1
@@ -207,6 +209,7 @@ class Receiver:
         self._cand = np.zeros(SYNC_CANDIDATES, dtype=np.int64)
         self._check_out = np.zeros(8, dtype=np.float64)
         self._fit = np.zeros(4, dtype=np.float64)
+        self._ref = np.zeros(n_pre + self._n_sync + self._n_header, dtype=np.complex64)
         self._times = np.zeros(self._syms.size, dtype=np.float64)
         self._header_soft = np.zeros(HEADER_BITS, dtype=np.float32)
         self._header_syms = np.zeros(HEADER_BITS // self._bps, dtype=np.complex64)
@@ -343,6 +346,7 @@ class Receiver:
         state[L.COS] = math.cos(theta)
         state[L.SIN] = math.sin(theta)
         self._gains[4] = 0.0  # hard decisions until the burst's SNR is known
+        self._gains[5] = 0.0  # raw symbols
         self._state0 = state.copy()
         self._reacquired = False
         self._nsym = 0
@@ -414,12 +418,32 @@ class Receiver:
     def _sync_and_header(self) -> str | None:
         """Find the sync word, fit the carrier on the known symbols, read the header.
 
-        Checks the ``SYNC_CANDIDATES`` best sync positions; a clean one (at most
-        ``max_sync_errors`` sync errors, header read directly) is taken at once, else the
-        acceptable candidate with the fewest sync plus header errors. Returns None when one
-        is accepted (then the payload follows), else the counter of the failure.
+        Fast path (strong bursts): the sync word's correlation on the raw symbols with at
+        most ``FAST_SYNC_ERRORS`` hard errors and a header read directly. Else the
+        ``SYNC_CANDIDATES`` best sync positions are checked (after the preamble's own fit
+        has refined the frequency); a clean one is taken at once, else the acceptable
+        candidate with the fewest sync plus header errors. Returns None when one is
+        accepted (then the payload follows), else the counter of the failure.
         """
         syms = self._syms[: self._nsym]
+        out = self._sync_out
+        if (
+            self._kern.sync_header(
+                syms,
+                self._sync_syms,
+                self._sync_bits,
+                self._qpsk,
+                FAST_SYNC_ERRORS,
+                _golay_words(),
+                self._header_soft,
+                out,
+            )
+            and 0 <= out[3] <= self._max_payload
+        ):
+            pos = int(out[0])
+            self._sync_errors, self._header_errors = int(out[2]), 0
+            self._accept(pos, max(pos - self._pre_tail.size, 0), int(out[3]), 0.0)
+            return None
         cand = self._cand
         # the detector's window is preamble: its symbols refine the acquired frequency
         fit = self._fit
@@ -533,27 +557,32 @@ class Receiver:
         ``first`` is the first known (preamble) symbol, ``w`` the first fit's frequency.
         """
         end = pos + self._n_sync + self._n_header
-        ref = np.concatenate(
-            [
-                self._pre_tail[self._pre_tail.size - (pos - first) :],
-                self._sync_syms,
-                _header_symbols(self.profile, length),
-            ]
-        )
+        n_tail = pos - first
+        ref = self._ref[: end - first]
+        ref[:n_tail] = self._pre_tail[self._pre_tail.size - n_tail :]
+        ref[n_tail : n_tail + self._n_sync] = self._sync_syms
+        ref[n_tail + self._n_sync :] = _header_symbols(self.profile, length)
         fit = self._fit
-        step = np.pi / (2 * (pos - first + self._n_sync))  # the first fit's grid step
+        step = np.pi / (2 * (n_tail + self._n_sync))  # the first fit's grid step
         self._ckern.carrier_fit(self._syms[first:end], ref, w, 2 * step, fit)
         w, phi, amp, noise = (float(v) for v in fit)
         soft = 0.0
         if noise > 0 and amp * amp < SOFT_BELOW_ESN0 * noise:  # half an LLR per unit of z
             soft = (math.sqrt(2.0) if self._qpsk else 2.0) * amp / noise
         self._gains[4] = soft
+        # a strong burst's locked loop tracks the carrier (and its phase noise) itself
+        self._gains[5] = 0.0
+        if amp * amp >= LOCKED_ABOVE_ESN0 * noise:
+            self._gains[5] = 1.0
+            done = self._syms[pos : self._nsym]  # sync word, header, payload so far
+            self._kern.derotate(done, w, phi, pos - first, 1.0, done)
         theta = phi + w * (self._nsym - first)  # the carrier at the next symbol
         state = self._state
         state[L.COS] = math.cos(theta)
         state[L.SIN] = math.sin(theta)
         state[L.OMEGA] = w
         self._first_known = first
+        self._payload_pos = end
         self._sync_pos = pos
         self._length = length
         self._phase = _PAYLOAD
@@ -565,11 +594,13 @@ class Receiver:
         return True, None
 
     def _finish(self) -> Burst:
+        if self._gains[5] > 0:  # the payload came out of the locked phase loop
+            known = self._syms[self._sync_pos : self._target]
+            return self._make_burst(known, float(self._state[L.OMEGA]))
         first = self._first_known
-        n_known = self._sync_pos + self._n_sync + self._n_header - first
+        n_known = self._payload_pos - first
         w, phi, amp, noise = (float(v) for v in self._fit)
-        esn0 = amp * amp / noise if noise > 0 else _MAX_SNR
-        esn0 = min(max(esn0, 0.1), _MAX_SNR)
+        esn0 = min(max(amp * amp / noise if noise > 0 else _MAX_SNR, 0.1), _MAX_SNR)
         # frequency uncertainty of the fit (Cramer-Rao) sets the burst-wide search range
         sigma_w = math.sqrt(6.0 / (esn0 * n_known * (n_known * n_known - 1) + 1e-30))
         half_window = int(min(max(512.0 / esn0, 16), 384))
@@ -578,17 +609,15 @@ class Receiver:
         w = self._ckern.carrier_track(
             z, n_known, w, phi, 6 * sigma_w + 2e-4, half_window, self._qpsk, track
         )
+        return self._make_burst(track[self._sync_pos - first :], w)
+
+    def _make_burst(self, syms: np.ndarray, w: float) -> Burst:
+        """The burst of these carrier-corrected symbols (sync word, header, payload); ``w``
+        the carrier's residual frequency (rad per symbol) after the acquired one."""
         llrs = np.empty(8 * self._length, dtype=np.float32)
         stats = self._stats_out
-        self._kern.burst_llrs(
-            track[self._sync_pos - first :],
-            0,
-            self._qpsk,
-            self._n_sync + self._n_header,
-            _MAX_SNR,
-            llrs,
-            stats,
-        )
+        n_skip = self._n_sync + self._n_header
+        self._kern.burst_llrs(syms, 0, self._qpsk, n_skip, _MAX_SNR, llrs, stats)
         snr_db = 10 * math.log10(stats[0] * stats[0] / stats[1]) if stats[3] else 0.0
         sps = self._sps
         rs = self.profile.symbol_rate_baud

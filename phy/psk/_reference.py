@@ -101,7 +101,7 @@ def demod(xd, bank, sps, state, gains, qpsk, out, out_t):
             dp = np.copysign(1.0, zp.real)
         err_p = (z * np.conj(d)).imag
         err_t = (np.conj(dp) * z - np.conj(d) * zp).real if state[HAVE_PREV] > 0 else 0.0
-        out[n] = y
+        out[n] = z if len(gains) > 5 and gains[5] > 0 else y
         out_t[n] = t
         n += 1
         step = np.clip(state[T_INTEG] + gains[0] * state[ERR_PREV], -sps / 2, sps / 2)
