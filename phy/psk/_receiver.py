@@ -1,31 +1,42 @@
 """Streaming BPSK/QPSK burst receiver with cold-start acquisition on every burst.
 
-Pipeline (all at the profile's native rate, ``sps`` = 2 or 4 samples per symbol):
+Pipeline (all at the profile's native rate, ``sps`` = 2 or 4 samples per symbol). It works
+from strong bursts down to the symbol SNRs (Es/N0 ~1.5 dB) where the data link's
+concatenated code operates, and only weak bursts pay for the low-SNR steps:
 
 1. Detector (``_kernels.detect``, every sample while searching; restarted after each burst):
    one-symbol-lag correlation ``P`` and energy ``E`` over ``DETECT_SYMBOLS`` symbols. The
    alternating preamble gives ``|P| / E = S / (S + N)`` with ``arg P = pi + 2 pi f T``; a
    trigger needs ``|P| >= threshold * E`` and ``|f| <= max_cfo_hz`` (which also rejects DC
-   and lone tones), then the largest ``|P|`` in the next ``PEAK_SYMBOLS`` symbols (a window
-   wholly inside the preamble) marks the preamble window.
-2. Acquisition (``_kernels.acquire_window``, maths in ``_acquire``): frequency, phase,
-   timing and level from that window.
+   and lone tones), then the largest ``|P|`` in the next ``PEAK_SYMBOLS`` symbols marks
+   the preamble window.
+2. Acquisition (``_kernels.acquire_window``, maths in ``_acquire``): frequency (refined at
+   2, 4 and 8 symbol lags), phase, timing and level from that window.
 3. Demodulation (``_kernels.derotate``, ``_kernels.demod``) from up to ``EARLY_SYMBOLS``
    before the window: derotation by the acquired frequency, a 32-phase polyphase matched
-   filter, Mueller-Muller timing loop fed by a decision-directed PLL (both second order).
-   The symbols kept are the raw filter outputs: the carrier is recovered per burst from
-   stored symbols (``_carrier_kernels``), never by the causal loop, which slips at the
-   symbol SNRs of a strongly coded link.
-4. Sync word (``_carrier_kernels.sync_candidates``, ``check_sync``): the two best
-   correlations with preamble tail + sync word in the first symbols; at each, a data-aided
-   carrier fit on the known symbols corrects the sync word (accepted with at most
-   ``max_sync_errors`` hard errors, or a normalised correlation of ``sync_threshold`` under a
-   fit on the preamble alone) and resolves the 2- or 4-fold ambiguity.
-5. PHY header (read directly when both halves are the same codeword, else
-   ``phy.framing.decode_header``), a refit with the header as known symbols (which also
-   re-locks the PLL), then the payload; ``_carrier_kernels.carrier_track`` corrects the
-   whole burst's carrier and ``_kernels.burst_llrs`` scales the LLRs from a
-   decision-directed estimate of amplitude and noise over sync word, header and payload.
+   filter, Mueller-Muller timing loop fed by a decision-directed PLL (both second order,
+   soft decisions on weak bursts). Until the sync word is found the symbols kept are the
+   raw filter outputs: the carrier is then fitted on known symbols, not taken from the
+   causal loop, which slips at low SNR.
+4. Sync word. Fast path (strong bursts): ``_kernels.sync_header``, a hard match on the raw
+   symbols with at most ``FAST_SYNC_ERRORS`` errors and a header read directly. Else
+   (``_carrier_kernels``): a data-aided fit on the detector's window refines the frequency
+   (a large error restarts the demodulator once, since the offset also costs the matched
+   filter and the loops); ``sync_candidates`` ranks positions by "sync word here" against
+   "preamble goes on"; ``check_sync`` fits the carrier on preamble tail + sync word at
+   each of the ``SYNC_CANDIDATES`` best and counts the sync word's errors; a candidate
+   needs a fitted correlation of ``fit_threshold`` and (``max_sync_errors`` errors or a
+   sync correlation of ``sync_threshold`` under a fit on the preamble alone).
+5. PHY header: read directly when both halves are the same codeword, else decoded by
+   maximum likelihood over the 4096 codewords and ``HEADER_PHASES_RAD`` carrier phase
+   offsets; among acceptable candidates the fewest sync plus header errors wins. A refit
+   on preamble tail, sync word and header gives the burst's carrier, re-locks the PLL and
+   sets its decisions soft below ``SOFT_BELOW_ESN0``.
+6. Payload. Strong bursts (``LOCKED_ABOVE_ESN0``): the locked PLL corrects the symbols
+   (and follows phase noise). Weak bursts: ``carrier_track`` recovers the carrier of the
+   whole stored burst (block M-th-power frequency, sliding-window phase unwrapped from the
+   known symbols). ``_kernels.burst_llrs`` scales the LLRs from a decision-directed
+   estimate of amplitude and noise over sync word, header and payload.
 """
 
 from __future__ import annotations
@@ -134,10 +145,10 @@ class Receiver:
 
     ``process(samples)`` returns the bursts completed in ``samples``. Cost: about 15 flops
     per sample while searching; inside bursts one derotation per sample and, per symbol, one
-    ``RX_SPAN_SYMBOLS * sps``-tap matched-filter output plus ~70 flops (timing loop and
-    carrier tracking); about 25 us of fixed work per burst (more at low SNR, where the
-    carrier's frequency search widens). Memory is bounded by one maximal burst of symbols
-    plus one chunk.
+    ``RX_SPAN_SYMBOLS * sps``-tap matched-filter output plus ~30 flops (plus ~30 for the
+    carrier tracker and four tanh on weak bursts); about 20 us of fixed work per strong
+    burst, up to about 1 ms per weak one (sync candidates, header hypotheses). Memory is
+    bounded by one maximal burst of symbols plus one chunk.
     """
 
     def __init__(
