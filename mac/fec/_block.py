@@ -16,7 +16,10 @@ smallest |LLR| of the byte's bits for ``rs``; for ``rs+conv`` the smallest a-pos
 of the byte's Viterbi-decoded bits from a log-MAP (BCJR) pass, computed only when a codeword
 fails); the frame CRC-32 then guards against the rare miscorrection. For ``rs+conv`` the
 codewords that decode pin their bits in a new decoding pass, which helps the others
-(iterative decoding between the inner and outer codes).
+(iterative decoding between the inner and outer codes); when every codeword fails, two
+Chase searches (erasure patterns around the GMD ones; the Viterbi path forced off its
+weakest bits) look for one codeword that, pinned, lets the others decode. docs/fec.md
+gives the measurements behind every constant below.
 """
 
 from __future__ import annotations
@@ -318,9 +321,10 @@ def decode_block(
     Never raises on noisy input; ``data`` is None when RS decoding fails. For ``rs+conv``,
     when some codewords decode and others do not, the Viterbi decoder runs again with the
     corrected codewords' bits pinned (up to ``PIN_ITERATIONS`` times), which confines its
-    errors to the remaining bytes. Cost: one Viterbi pass for conv levels (a few more only
-    on failures), one RS decode per codeword; a failed codeword costs a log-MAP pass
-    (about three Viterbi passes) and up to 12 erasure retries.
+    errors to the remaining bytes; when every codeword fails, the Chase searches run
+    (``_chase``). Cost: one Viterbi pass for conv levels and one RS decode per codeword;
+    only a failed codeword costs more: a log-MAP pass (about three Viterbi passes) and up
+    to 12 erasure retries, and the Chase searches up to about 80 ms of CPU per block.
     """
     llrs = np.asarray(llrs, dtype=np.float32)
     if llrs.size != coded_bits(n_bytes, level):

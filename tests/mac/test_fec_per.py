@@ -52,3 +52,12 @@ def test_ebn0_at_per_interpolates_in_log_per():
 def test_unknown_channel_is_a_config_error():
     with pytest.raises(ConfigError, match="channel"):
         simulate_per("qpsk250k", "rs", 3.0, np.random.default_rng(2), channel="radio")
+
+
+def test_cli_takes_one_ebn0_value_and_rejects_a_bad_range(capsys):
+    from mac.fec.per import main
+
+    assert main(["--fec", "rs", "--ebn0", "9", "--payload-bytes", "16", "--max-frames", "3"]) == 0
+    assert "| rs | 9.00 | 3 |" in capsys.readouterr().out
+    assert main(["--fec", "rs", "--ebn0", "3:x"]) == 2
+    assert "START:STOP:STEP" in capsys.readouterr().err
