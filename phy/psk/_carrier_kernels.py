@@ -323,3 +323,22 @@ def carrier_track(z, n_known, w0, phi0, max_dw, half_window, qpsk, out):
                 rot *= turn
             k = min(k + 32, stop)
     return w0 + dw
+
+
+@njit
+def first_quiet_block(syms, start, stop, block, floor):
+    """Index of the first ``block``-symbol block of ``syms[start:stop]`` whose mean power is
+    below ``floor``, or -1 (only whole blocks are examined). A burst whose header claimed
+    more symbols than were sent ends in noise: its power falls from ``A^2 + N`` to ``N``.
+    Cost: one pass over the symbols.
+    """
+    k = start
+    while k + block <= stop:
+        acc = 0.0
+        for i in range(k, k + block):
+            v = syms[i]
+            acc += v.real * v.real + v.imag * v.imag
+        if acc < floor * block:
+            return k
+        k += block
+    return -1

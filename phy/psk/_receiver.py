@@ -114,6 +114,8 @@ _SEARCH, _DEMOD = 0, 1
 _SYNC, _PAYLOAD = 0, 1
 _AGAIN = "again"  # the sync step restarted the demodulator
 REACQUIRE_RAD = 0.04  # preamble-fit frequency error (rad/symbol) that restarts a burst
+QUIET_BLOCK_SYMBOLS = 128  # payload block whose power is checked against the noise floor
+QUIET_FRACTION = 0.1  # a block below noise + this fraction of the signal power: carrier lost
 _MAX_SNR = 1e6  # 60 dB: caps the SNR estimate (and the LLRs) on a noiseless burst
 
 
@@ -237,6 +239,7 @@ class Receiver:
             "detections": 0,
             "sync_misses": 0,
             "header_rejects": 0,
+            "carrier_losses": 0,
             "bursts": 0,
         }
         self.reset()
@@ -380,6 +383,8 @@ class Receiver:
             )
             self._nsym += n
             self._times[before : self._nsym] += self._xd0
+            if self._phase == _PAYLOAD and self._carrier_lost():
+                return True, None
             if self._nsym < self._target:
                 if n == 0 and self._state[L.T_NEXT] < self._bank.shape[1] // 2:
                     return self._abandon("sync_misses")  # loops derailed: only on garbage
@@ -594,10 +599,28 @@ class Receiver:
         state[L.OMEGA] = w
         self._first_known = first
         self._payload_pos = end
+        self._quiet_next = end  # first payload symbol not yet checked for a lost carrier
+        self._quiet_floor = noise + QUIET_FRACTION * amp * amp
         self._sync_pos = pos
         self._length = length
         self._phase = _PAYLOAD
         self._target = end + -(-8 * length // self._bps)
+
+    def _carrier_lost(self) -> bool:
+        """True (and searching again from there) when a whole ``QUIET_BLOCK_SYMBOLS`` block
+        of payload fell to the noise floor: the signal ended before the header's length,
+        which at low SNR a wrongly decoded header causes now and then. Without this check
+        such a burst would keep the receiver deaf to the bursts that follow."""
+        stop = self._nsym - (self._nsym - self._quiet_next) % QUIET_BLOCK_SYMBOLS
+        k = self._ckern.first_quiet_block(
+            self._syms, self._quiet_next, stop, QUIET_BLOCK_SYMBOLS, self._quiet_floor
+        )
+        self._quiet_next = stop
+        if k < 0:
+            return False
+        self.counters["carrier_losses"] += 1
+        self._enter_search(int(self._times[k]) - self._sps * QUIET_BLOCK_SYMBOLS // 2)
+        return True
 
     def _abandon(self, counter: str) -> tuple[bool, None]:
         self.counters[counter] += 1
@@ -658,6 +681,7 @@ class Receiver:
         else:  # raw samples from before the strobe: a restarted detector needs them
             strobe = int(self._xd0 + self._state[L.T_NEXT])
             keep_abs = strobe - self._bank.shape[1] - 2 * self._sps - hist
+            keep_abs -= 2 * QUIET_BLOCK_SYMBOLS * self._sps  # a carrier loss restarts there
             if self._phase == _SYNC:
                 keep_abs = min(keep_abs, self._peak_abs + 1 - hist)
                 if not self._reacquired:  # a restart needs the burst from its start
