@@ -194,3 +194,13 @@ def carrier_track(z, n_known, w0, phi0, max_dw, half_window, qpsk, out):
         offset = np.full(n, est[0])
     out[:n] = z.astype(_C) * _turns(w0, k, phi0 + offset)
     return w0 + dw
+
+
+def first_quiet_block(syms, start, stop, block, floor):
+    if block <= 0:  # the kernel never returns for block 0
+        return -1
+    n_blocks = max((stop - start) // block, 0)
+    seg = syms[start : start + n_blocks * block].astype(_C)
+    power = (np.abs(seg) ** 2).reshape(n_blocks, block).sum(axis=1)
+    quiet = np.flatnonzero(power < floor * block)
+    return int(start + quiet[0] * block) if quiet.size else -1

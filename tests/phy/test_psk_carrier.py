@@ -43,8 +43,8 @@ def _known(p):
 
 def _burst(p, rng, *, n_lead, n_data, length, esn0, w, phi):
     """Noise lead, preamble, sync word, header of ``length``, random data: unit symbols times
-    ``exp(j (phi + w k))`` plus noise of variance ``1 / esn0``. Returns (symbols, clean
-    symbols, sync position)."""
+    ``exp(j (phi + w k))`` plus noise of variance ``1 / esn0``. Returns (symbols, sync
+    position)."""
     bps = p.bits_per_symbol
     pre_bits = (np.arange(p.preamble_bits) % 2 == 0).astype(np.uint8)
     sync_bits = ((p.sync_word >> np.arange(p.sync_bits - 1, -1, -1)) & 1).astype(np.uint8)
@@ -58,7 +58,7 @@ def _burst(p, rng, *, n_lead, n_data, length, esn0, w, phi):
     )
     k = np.arange(clean.size)
     z = clean * np.exp(1j * (phi + w * k)) + _noise(clean.size, rng, 1.0 / esn0)
-    return z.astype(np.complex64), clean, n_lead + p.preamble_bits
+    return z.astype(np.complex64), n_lead + p.preamble_bits
 
 
 def _wrap(x):
@@ -90,7 +90,7 @@ def test_sync_candidates_matches_reference(n, name):
     p = get_profile(name)
     pre_tail, pre_next, sync_syms, _, _ = _known(p)
     if n == 4096:
-        z, _, _ = _burst(p, rng, n_lead=10, n_data=n, length=40, esn0=2.0, w=0.01, phi=1.0)
+        z, _ = _burst(p, rng, n_lead=10, n_data=n, length=40, esn0=2.0, w=0.01, phi=1.0)
         z = z[:n]
     else:
         z = _noise(n, rng)
@@ -119,7 +119,7 @@ def test_check_sync_matches_reference(n, name):
     pre_tail, _, sync_syms, sync_bits, golay = _known(p)
     n_header = 48 // p.bits_per_symbol
     if n == 4096:
-        z, _, pos = _burst(p, rng, n_lead=10, n_data=n, length=40, esn0=2.0, w=0.01, phi=1.0)
+        z, pos = _burst(p, rng, n_lead=10, n_data=n, length=40, esn0=2.0, w=0.01, phi=1.0)
         z = z[:n]
         cases = [(q, sync_syms, sync_bits, 48) for q in (pos, pos - 2, pos + 1, 0, 9, 500)]
     else:  # as many sync and header symbols as fit in n
@@ -165,6 +165,22 @@ def test_carrier_track_matches_reference(n, name):
         assert results[0][0] == pytest.approx(results[1][0], rel=1e-9, abs=1e-15)
         np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-5, atol=1e-5)
         assert np.all(results[0][1] != 9)
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+def test_first_quiet_block_matches_reference(n):
+    rng = np.random.default_rng(n)
+    end = (3 * n) // 4  # the carrier stops here
+    z = _noise(n, rng, 0.25)
+    z[:end] += _random_symbols(True, end, rng)
+    floor = 0.25 + 0.1  # noise plus a tenth of the signal power (as the receiver)
+    for start, stop, block in ((0, n, 128), (0, n, 2), (min(n, 5), n, 3), (1, n - 1, 1)):
+        found = [impl.first_quiet_block(z, start, stop, block, floor) for impl in IMPLS]
+        assert found[0] == found[1]
+        if found[0] >= 0:  # the start of a whole block
+            assert start <= found[0] <= stop - block and (found[0] - start) % block == 0
+        if n == 4096 and block == 128:  # 128 symbols: the first block of noise alone
+            assert found[0] == -(-end // block) * block
 
 
 # ----------------------------------------------------------------- behaviour
@@ -213,7 +229,7 @@ def test_sync_candidates_ranks_the_true_position_first(name):
         for seed in range(trials):
             rng = np.random.default_rng(seed)
             w = rng.uniform(-0.05, 0.05)
-            z, _, pos = _burst(
+            z, pos = _burst(
                 p, rng, n_lead=n_lead, n_data=64, length=40, esn0=esn0, w=w, phi=rng.uniform(-3, 3)
             )
             out = np.zeros(12, dtype=np.int64)
@@ -242,7 +258,7 @@ def test_check_sync_at_the_true_position(name):
             rng = np.random.default_rng(seed)
             length = int(rng.integers(0, 4096))
             w, phi = rng.uniform(-0.05, 0.05), rng.uniform(-np.pi, np.pi)
-            z, _, pos = _burst(p, rng, n_lead=20, n_data=8, length=length, esn0=esn0, w=w, phi=phi)
+            z, pos = _burst(p, rng, n_lead=20, n_data=8, length=length, esn0=esn0, w=w, phi=phi)
             header = np.zeros(48 // bps, np.complex64)
             soft = np.zeros(48, np.float32)
             out = np.zeros(8)
