@@ -21,7 +21,7 @@ import numpy as np
 from phy._jit import njit
 
 BLOCK_SYMBOLS = 16  # block length of the burst-wide frequency search
-TRACK_STEP = 8  # symbols between two phase estimates of the sliding window
+MIN_SCORE_TAIL = 32  # preamble symbols the sync score's independent fit needs
 
 
 @njit
@@ -87,9 +87,9 @@ def _peak_frequency(u, center, max_w):
     pi/(2n) steps, then a parabola through the best point and its neighbours)."""
     n = u.shape[0]
     if n < 2:
-        return 0.0
+        return center
     step = np.pi / (2.0 * n)
-    half = int(np.ceil(max_w / step))
+    half = int(np.ceil(max_w / step))  # a step past max_w, for the parabola; then clamped
     best = -1.0
     g_best = 0
     mags = np.empty(2 * half + 1, dtype=np.float64)
@@ -107,7 +107,7 @@ def _peak_frequency(u, center, max_w):
         den = left - 2.0 * best + right
         if den < 0.0:
             shift = 0.5 * (left - right) / den
-    return center + (g_best + shift) * step
+    return center + min(max((g_best + shift) * step, -max_w), max_w)
 
 
 @njit
@@ -173,12 +173,21 @@ def check_sync(
     ``out_header``, their soft bits to ``out_soft``, and ``out`` = [w, phi at the first
     known symbol, A, N, sync hard-bit errors, score, header length or -1, index of the
     first known symbol]. The score is the sync word's normalised correlation under a fit
-    on the preamble tail alone (0 with fewer than 16 tail symbols), so noise does not
-    inflate it. The length is read directly when both hard 24-bit header halves are the
-    same codeword of ``golay``. Cost: about ``(4 max_w n / pi + 6) * n`` multiply-adds,
-    ``n`` = known symbols.
+    on the preamble tail alone, so noise does not inflate it (0 with fewer than
+    ``MIN_SCORE_TAIL`` tail symbols: on fewer, a fit finds a correlation in noise too
+    easily). The length is read directly when both hard 24-bit header halves are the
+    same codeword of ``golay``. Needs ``p + len(sync_syms) + len(out_header) <=
+    len(syms)``. Cost: about ``(4 max_w n / pi + 6) * n`` multiply-adds, ``n`` = known
+    symbols.
     """
     n_sync = sync_syms.shape[0]
+    bps = 2 if qpsk else 1
+    n_header = -(-out_soft.shape[0] // bps)
+    out[:] = 0.0
+    out[4] = n_sync * bps  # every sync bit wrong: what a position that does not fit gets
+    out[6] = -1.0
+    if p < 0 or p + n_sync + n_header > syms.shape[0]:
+        return
     n_tail = min(p, pre_tail.shape[0])
     first = p - n_tail
     n = n_tail + n_sync
@@ -191,10 +200,8 @@ def check_sync(
     carrier_fit(syms[first : p + n_sync], ref, center, max_w, fit)
     w = fit[0]
     phi = fit[1]
-    bps = 2 if qpsk else 1
     errors = 0
     at = 0
-    n_header = -(-out_soft.shape[0] // bps)
     for k in range(n_tail, n + n_header):
         ph = phi + w * k
         v = complex(syms[first + k]) * complex(np.cos(ph), -np.sin(ph))
@@ -210,7 +217,7 @@ def check_sync(
                 out_soft[at] = soft
                 at += 1
     score = 0.0
-    if n_tail >= 16:
+    if n_tail >= MIN_SCORE_TAIL:
         tail = np.zeros(4, dtype=np.float64)
         carrier_fit(syms[first:p], ref[:n_tail], center, max_w, tail)
         score = _score(syms[p : p + n_sync], sync_syms, tail[0], tail[1], n_tail)
@@ -332,6 +339,8 @@ def first_quiet_block(syms, start, stop, block, floor):
     more symbols than were sent ends in noise: its power falls from ``A^2 + N`` to ``N``.
     Cost: one pass over the symbols.
     """
+    if block <= 0:
+        return -1
     k = start
     while k + block <= stop:
         acc = 0.0

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 BLOCK_SYMBOLS = 16  # as in _carrier_kernels
+MIN_SCORE_TAIL = 32  # as in _carrier_kernels
 _C = np.complex128
 
 
@@ -53,7 +54,7 @@ def _spectrum(u, w):
 def _peak_frequency(u, center, max_w):
     n = u.shape[0]
     if n < 2:
-        return 0.0  # as the kernel (not ``center``)
+        return center
     step = np.pi / (2.0 * n)
     half = int(np.ceil(max_w / step))
     # the grid center + g pi / (2n) is the 4n-point DFT of u exp(-j center k), bin g mod 4n
@@ -71,7 +72,7 @@ def _peak_frequency(u, center, max_w):
         den = mags[i - 1] - 2.0 * best + mags[i + 1]
         if den < 0.0:
             shift = 0.5 * (mags[i - 1] - mags[i + 1]) / den
-    return center + (i - half + shift) * step
+    return center + float(np.clip((i - half + shift) * step, -max_w, max_w))
 
 
 def carrier_fit(z, ref, center, max_w, out):
@@ -110,6 +111,12 @@ def check_sync(
     syms, p, pre_tail, sync_syms, sync_bits, qpsk, center, max_w, golay, out_header, out_soft, out
 ):
     n_sync = sync_syms.shape[0]
+    bps = 2 if qpsk else 1
+    out[:] = 0.0
+    out[4] = n_sync * bps
+    out[6] = -1.0
+    if p < 0 or p + n_sync + -(-out_soft.shape[0] // bps) > syms.shape[0]:
+        return
     n_tail = min(p, pre_tail.shape[0])
     first = p - n_tail
     ref = np.concatenate([pre_tail[pre_tail.shape[0] - n_tail :], sync_syms]).astype(_C)
@@ -127,7 +134,7 @@ def check_sync(
     out_header[:n_out] = header[:n_out]
     out_soft[:] = _soft(header, qpsk)[: out_soft.shape[0]]
     score = 0.0
-    if n_tail >= 16:
+    if n_tail >= MIN_SCORE_TAIL:
         tail = np.zeros(4)
         carrier_fit(syms[first:p], ref[:n_tail], center, max_w, tail)
         score = _score(syms[p : p + n_sync], sync_syms, tail[0], tail[1], n_tail)

@@ -132,9 +132,10 @@ class Receiver:
     Parameters
     ----------
     profile : a ``bpsk*`` or ``qpsk*`` profile (even samples per symbol).
-    max_sync_errors : sync-word hard-bit disagreements accepted outright (0..7).
-    sync_threshold : normalised sync-word correlation (carrier fitted on the preamble
-        alone) that accepts a sync word otherwise.
+    max_sync_errors : sync-word hard-bit disagreements accepted where the sync word cannot
+        be scored (fewer than 32 preamble symbols demodulated before it; 0..7).
+    sync_threshold : least normalised sync-word correlation, the carrier fitted on the
+        preamble alone.
     fit_threshold : least normalised correlation of the carrier fit over preamble tail and
         sync word, ``A / sqrt(A^2 + N)`` (about ``sqrt(S / (S + N))``; 0.6 passes bursts
         down to Es/N0 ~ 0 dB, noise stays below ~0.57).
@@ -159,9 +160,9 @@ class Receiver:
         profile: str | Profile,
         max_sync_errors: int = 3,
         sync_threshold: float = 0.45,
-        fit_threshold: float = 0.6,
-        max_header_errors: int = 14,
-        max_known_errors: int = 20,
+        fit_threshold: float = 0.62,
+        max_header_errors: int = 16,
+        max_known_errors: int = 24,
         max_payload_bytes: int = MAX_PAYLOAD_BYTES,
         max_cfo_hz: float = 30e3,
         detect_threshold: float | None = None,
@@ -518,8 +519,9 @@ class Receiver:
         sync_errors = int(out[4])
         amp, noise = out[2], out[3]
         fitted = amp / math.sqrt(amp * amp + noise) if amp > 0 else 0.0
+        scored = out[5] != 0.0  # 0 when too few preamble symbols precede the sync word
         if fitted < self._fit_threshold or (
-            sync_errors > self._max_sync_errors and out[5] < self._sync_threshold
+            out[5] < self._sync_threshold if scored else sync_errors > self._max_sync_errors
         ):
             return "sync_misses"
         length, errors = int(out[6]), 0

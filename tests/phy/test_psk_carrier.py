@@ -359,3 +359,23 @@ def test_carrier_track_follows_the_carrier_over_a_long_burst(name):
             assert np.sqrt(np.mean(error**2)) < 0.1
             assert np.abs(error).max() < np.pi / 4
             assert abs(w_track - w) < 3e-4  # w0 is 1.6e-3 off
+
+
+def test_edge_inputs_are_refused_not_read_past():
+    """A block of 0 symbols, a candidate too close to the end, a one-symbol fit."""
+    p = get_profile("qpsk250k")
+    pre_tail, _, sync_syms, sync_bits, golay = _known(p)
+    z = np.ones(100, np.complex64)
+    for impl in IMPLS:
+        assert impl.first_quiet_block(z, 0, 100, 0, 1.0) == -1
+        out = np.full(8, np.nan)
+        header, soft = np.zeros(24, np.complex64), np.zeros(48, np.float32)
+        args = (pre_tail, sync_syms, sync_bits, True, 0.0, 0.04, golay, header, soft, out)
+        impl.check_sync(z, 70, *args)
+        assert out[4] == 32 and out[6] == -1 and out[5] == 0.0
+        fit = np.zeros(4)
+        impl.carrier_fit(np.ones(1, np.complex64), np.ones(1, np.complex64), 0.3, 0.01, fit)
+        assert fit[0] == 0.3
+        tone = np.exp(0.2j * np.arange(100)).astype(np.complex64)
+        impl.carrier_fit(tone, np.ones(100, np.complex64), 0.0, 0.01, fit)
+        assert abs(fit[0]) <= 0.01
