@@ -66,6 +66,7 @@ FLIP_EVENTS = 24
 FLIP_PAIRS = 8
 FLIP_THRESHOLD = 3.0
 FLIP_GAP = 6
+FLIP_MAX_CODEWORDS = 2
 
 
 class FecLevel(enum.IntEnum):
@@ -323,7 +324,7 @@ def decode_block(
     corrected codewords' bits pinned (up to ``PIN_ITERATIONS`` times), which confines its
     errors to the remaining bytes; when every codeword fails, the Chase searches run
     (``_chase``). Cost: one Viterbi pass for conv levels and one RS decode per codeword;
-    only a failed codeword costs more: a log-MAP pass (about three Viterbi passes) and up
+    only a failed codeword costs more: a log-MAP pass (about six Viterbi passes) and up
     to 12 erasure retries, and the Chase searches up to about 80 ms of CPU per block.
     """
     llrs = np.asarray(llrs, dtype=np.float32)
@@ -383,6 +384,8 @@ def _chase(code: np.ndarray, state: _RsState, erasures: bool) -> _RsState:
                 break
         if budget == 0:
             break
+    if len(state.sizes) > FLIP_MAX_CODEWORDS:  # a Viterbi pass per pattern: long blocks
+        return state
     return _flip_search(code, state, erasures)
 
 

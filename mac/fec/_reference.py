@@ -104,10 +104,8 @@ def viterbi_decode_soft(llrs, n_steps, sym, known, diffs, out, rel):
 
 
 def _max_star(a, b, corr):
-    hi, lo = np.maximum(a, b), np.minimum(a, b)
-    d = np.minimum((hi - lo) * np.float32(8.0), np.float32(corr.size))
-    i = np.minimum(d.astype(np.int64), corr.size - 1)
-    return (hi + np.where(d < corr.size, corr[i], np.float32(0))).astype(np.float32)
+    d = np.minimum(np.abs(a - b) * np.float32(8.0), np.float32(corr.size - 1))
+    return (np.maximum(a, b) + corr[d.astype(np.int64)]).astype(np.float32)
 
 
 def bcjr_llrs(llrs, n_steps, sym, known, corr, alpha, out):
