@@ -178,7 +178,8 @@ def _erasure_sets(n: int, chase: bool) -> tuple[np.ndarray, np.ndarray]:
     """Erasure sets for an ``n``-byte codeword as (positions in reliability order, padded;
     sizes). GMD: the ``ERASURE_STEPS`` least reliable bytes. Chase: each GMD set with one,
     then (for 12 or more erasures) two, of its most reliable members swapped for as many of
-    the next bytes (windows ``CHASE_WINDOW`` and ``CHASE_WINDOW_2``)."""
+    the next bytes (windows ``CHASE_WINDOW`` and ``CHASE_WINDOW_2``). Cached per (n, chase):
+    the constants are read on first use."""
     sets = []
     for count in ERASURE_STEPS:
         if count >= n:
@@ -201,6 +202,8 @@ def _erasure_sets(n: int, chase: bool) -> tuple[np.ndarray, np.ndarray]:
     sizes = np.array([len(x) for x in sets], dtype=np.int64)
     for row, members in enumerate(sets):
         table[row, : len(members)] = members
+    table.setflags(write=False)
+    sizes.setflags(write=False)
     return table, sizes
 
 
