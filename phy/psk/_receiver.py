@@ -639,7 +639,7 @@ class Receiver:
         esn0 = min(max(amp * amp / noise if noise > 0 else _MAX_SNR, 0.1), _MAX_SNR)
         # frequency uncertainty of the fit (Cramer-Rao) sets the burst-wide search range
         sigma_w = math.sqrt(6.0 / (esn0 * n_known * (n_known * n_known - 1) + 1e-30))
-        half_window = int(min(max(512.0 / esn0, 16), 384))
+        half_window = int(min(max(1024.0 / esn0, 16), 768))
         z = self._syms[first : self._target]
         track = self._track[: z.size]
         w = self._ckern.carrier_track(
