@@ -361,6 +361,17 @@ def _max_star(a, b, corr):
 
 
 @njit
+def _branch_metrics(llrs, t, bm):
+    """Half the correlations of step ``t``'s two LLRs with the four branch symbols."""
+    l0 = np.float32(0.5) * llrs[2 * t]
+    l1 = np.float32(0.5) * llrs[2 * t + 1]
+    bm[0] = l0 + l1
+    bm[1] = l0 - l1
+    bm[2] = -bm[1]
+    bm[3] = -bm[0]
+
+
+@njit
 def bcjr_llrs(llrs, n_steps, sym, known, corr, alpha, out):
     """A-posteriori LLRs of the input bits (log-MAP, BCJR) of a terminated rate-1/2 K=7 code.
 
@@ -379,14 +390,8 @@ def bcjr_llrs(llrs, n_steps, sym, known, corr, alpha, out):
         alpha[0, s] = neg
     alpha[0, 0] = 0.0
     bm = np.empty(4, dtype=np.float32)
-    half = np.float32(0.5)
     for t in range(n_steps):
-        l0 = half * llrs[2 * t]
-        l1 = half * llrs[2 * t + 1]
-        bm[0] = l0 + l1
-        bm[1] = l0 - l1
-        bm[2] = -bm[1]
-        bm[3] = -bm[0]
+        _branch_metrics(llrs, t, bm)
         for j in range(32):
             m = bm[sym[j]]
             p0 = alpha[t, 2 * j]
@@ -421,12 +426,7 @@ def bcjr_llrs(llrs, n_steps, sym, known, corr, alpha, out):
                 prev[s + 32] = _max_star(prev[s + 32], prev[s + 32 + width], corr)
             width //= 2
         out[t] = prev[0] - prev[32]
-        l0 = half * llrs[2 * t]
-        l1 = half * llrs[2 * t + 1]
-        bm[0] = l0 + l1
-        bm[1] = l0 - l1
-        bm[2] = -bm[1]
-        bm[3] = -bm[0]
+        _branch_metrics(llrs, t, bm)
         top = neg
         for j in range(32):
             m = bm[sym[j]]

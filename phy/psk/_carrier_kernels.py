@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from phy._jit import njit
+from phy.psk._kernels import header_length_direct
 
 BLOCK_SYMBOLS = 16  # block length of the burst-wide frequency search
 MIN_SCORE_TAIL = 32  # preamble symbols the sync score's independent fit needs
@@ -221,15 +222,7 @@ def check_sync(
         tail = np.zeros(4, dtype=np.float64)
         carrier_fit(syms[first:p], ref[:n_tail], center, max_w, tail)
         score = _score(syms[p : p + n_sync], sync_syms, tail[0], tail[1], n_tail)
-    half = out_soft.shape[0] // 2
-    w0 = 0
-    w1 = 0
-    for i in range(half):
-        w0 = 2 * w0 + (1 if out_soft[i] < 0 else 0)
-        w1 = 2 * w1 + (1 if out_soft[half + i] < 0 else 0)
-    length = -1
-    if w0 == w1 and golay[w0 >> 12] == w0:
-        length = w0 >> 12
+    length = header_length_direct(out_soft, golay)
     out[0] = w
     out[1] = phi
     out[2] = fit[2]

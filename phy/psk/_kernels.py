@@ -378,6 +378,21 @@ def _soft_bits(syms, rot, qpsk, out):
 
 
 @njit
+def header_length_direct(soft, golay):
+    """The payload length of 48 header soft bits when both hard 24-bit halves are the same
+    codeword of ``golay`` (all codewords indexed by their 12 data bits), else -1."""
+    half = soft.shape[0] // 2
+    w0 = 0
+    w1 = 0
+    for i in range(half):
+        w0 = 2 * w0 + (1 if soft[i] < 0 else 0)
+        w1 = 2 * w1 + (1 if soft[half + i] < 0 else 0)
+    if w0 == w1 and golay[w0 >> 12] == w0:
+        return w0 >> 12
+    return -1
+
+
+@njit
 def sync_header(syms, sync_syms, sync_bits, qpsk, max_errors, golay, out_soft, out):
     """Sync word position, phase ambiguity and header of a burst's first symbols.
 
@@ -424,19 +439,10 @@ def sync_header(syms, sync_syms, sync_bits, qpsk, max_errors, golay, out_soft, o
         if errors <= max_errors:
             start = pos + n_sync
             _soft_bits(syms[start : start + n_header], rot, qpsk, out_soft)
-            half = out_soft.shape[0] // 2
-            w0 = 0
-            w1 = 0
-            for i in range(half):
-                w0 = 2 * w0 + (1 if out_soft[i] < 0 else 0)
-                w1 = 2 * w1 + (1 if out_soft[half + i] < 0 else 0)
-            length = -1
-            if w0 == w1 and golay[w0 >> 12] == w0:
-                length = w0 >> 12
             out[0] = pos
             out[1] = k
             out[2] = errors
-            out[3] = length
+            out[3] = header_length_direct(out_soft, golay)
             return 1
     return 0
 
