@@ -29,7 +29,11 @@ concatenated code operates, and only weak bursts pay for the low-SNR steps:
    sync correlation of ``sync_threshold`` under a fit on the preamble alone).
 5. PHY header: read directly when both halves are the same codeword, else decoded by
    maximum likelihood over the 4096 codewords and ``HEADER_PHASES_RAD`` carrier phase
-   offsets; among acceptable candidates the fewest sync plus header errors wins. A refit
+   offsets (a candidate without a score must have its header read directly); among
+   acceptable candidates the fewest sync plus header errors wins. The next
+   ``HEADER_ALTERNATES`` likeliest lengths stay in reserve: if the payload's power ends
+   before the best length's end, or its last symbols are noise, a runner-up length whose
+   end the power confirms replaces it (``header_fixes``). A refit
    on preamble tail, sync word and header gives the burst's carrier, re-locks the PLL and
    sets its decisions soft below ``SOFT_BELOW_ESN0``.
 6. Payload. Strong bursts (``LOCKED_ABOVE_ESN0``): the locked PLL corrects the symbols
@@ -104,6 +108,8 @@ EARLY_SYMBOLS = 32  # preamble symbols demodulated before the window, when still
 PRE_TAIL_SYMBOLS = 64  # preamble symbols before the sync word the carrier fit may use
 SEARCH_TAIL_SYMBOLS = 16  # preamble symbols the sync search correlates with
 HEADER_PHASES_RAD = np.linspace(-0.6, 0.6, 5)  # carrier phase offsets tried on the header
+HEADER_ALTERNATES = 2  # runner-up header lengths a weak burst's end may confirm instead
+SETTLE_SYMBOLS = 64  # symbols each side of a burst end whose power confirms it
 SOFT_BELOW_ESN0 = 10.0  # soft loop decisions below this Es/N0 (linear)
 LOCKED_ABOVE_ESN0 = 30.0  # from this Es/N0 (linear) on the phase loop corrects the payload
 FAST_SYNC_ERRORS = 1  # sync-word errors of a strong burst (then no candidate search)
@@ -113,6 +119,7 @@ MAX_PRE_ERROR_RAD = 0.04  # and the largest error of that fit the sync-word fit 
 _SEARCH, _DEMOD = 0, 1
 _SYNC, _PAYLOAD = 0, 1
 _AGAIN = "again"  # the sync step restarted the demodulator
+PRE_FIT_THRESHOLD = 0.45  # the preamble fit's correlation that makes its frequency count
 REACQUIRE_RAD = 0.04  # preamble-fit frequency error (rad/symbol) that restarts a burst
 QUIET_BLOCK_SYMBOLS = 128  # payload block whose power is checked against the noise floor
 QUIET_FRACTION = 0.1  # a block below noise + this fraction of the signal power: carrier lost
@@ -241,6 +248,7 @@ class Receiver:
             "sync_misses": 0,
             "header_rejects": 0,
             "carrier_losses": 0,
+            "header_fixes": 0,
             "bursts": 0,
         }
         self.reset()
@@ -253,6 +261,7 @@ class Receiver:
 
     def reset(self) -> None:
         """Forget the stream (counters are kept)."""
+        self._alternates: tuple[int, ...] = ()
         hist = self._lag + self._window
         self._x = np.zeros(hist, dtype=np.complex64)  # silence before the stream
         self._x0 = -hist  # absolute index of self._x[0]
@@ -384,8 +393,10 @@ class Receiver:
             )
             self._nsym += n
             self._times[before : self._nsym] += self._xd0
-            if self._phase == _PAYLOAD and self._carrier_lost():
-                return True, None
+            if self._phase == _PAYLOAD:
+                lost = self._carrier_lost()
+                if lost is not None:
+                    return True, self._settled_burst(lost)
             if self._nsym < self._target:
                 if n == 0 and self._state[L.T_NEXT] < self._bank.shape[1] // 2:
                     return self._abandon("sync_misses")  # loops derailed: only on garbage
@@ -399,6 +410,8 @@ class Receiver:
                 if failure is not None:
                     return self._abandon(failure)
             else:
+                if self._alternates and self._gains[5] == 0 and not self._tail_is_signal():
+                    self._settle_length(self._target, self._target)
                 return True, self._finish()
 
     def _derotate_ahead(self) -> None:
@@ -460,13 +473,17 @@ class Receiver:
             pos = int(out[0])
             self._sync_errors, self._header_errors = int(out[2]), 0
             self._accept(pos, max(pos - self._pre_tail.size, 0), int(out[3]), 0.0)
+            self._alternates = ()
             return None
         cand = self._cand
-        # the detector's window is preamble: its symbols refine the acquired frequency
+        # the detector's window should be preamble: its symbols refine the acquired
+        # frequency, unless they do not fit it (a trigger on noise just before a burst)
         fit = self._fit
         pre = syms[self._early : self._early + DETECT_SYMBOLS]
         self._ckern.carrier_fit(pre, self._pre_tail[-pre.size :], 0.0, MAX_RESIDUAL_RAD, fit)
-        self._w_pre = float(fit[0])
+        amp, noise = float(fit[2]), float(fit[3])
+        fitted = amp / math.sqrt(amp * amp + noise) if amp > 0 else 0.0
+        self._w_pre = float(fit[0]) if fitted >= PRE_FIT_THRESHOLD else 0.0
         if abs(self._w_pre) > REACQUIRE_RAD and not self._reacquired:
             self._restart_demod(self._w_pre)
             return _AGAIN
@@ -494,8 +511,9 @@ class Receiver:
                 best = found
         if best is None:
             return failure
-        pos, self._sync_errors, length, self._header_errors, first, w = best
+        pos, self._sync_errors, length, self._header_errors, first, w, alternates = best
         self._accept(pos, first, length, w)
+        self._alternates = alternates
         return None
 
     def _check(self, syms: np.ndarray, pos: int):
@@ -524,16 +542,18 @@ class Receiver:
             out[5] < self._sync_threshold if scored else sync_errors > self._max_sync_errors
         ):
             return "sync_misses"
-        length, errors = int(out[6]), 0
+        length, errors, alternates = int(out[6]), 0, ()
         if length < 0:
-            length, errors = self._decode_header()
+            if not scored:  # too little preamble to trust a noisy header
+                return "header_rejects"
+            length, errors, alternates = self._decode_header()
         if (
             errors > self._max_header_errors
             or sync_errors + errors > self._max_known_errors
             or length > self._max_payload
         ):
             return "header_rejects"
-        return pos, sync_errors, length, errors, int(out[7]), float(out[0])
+        return pos, sync_errors, length, errors, int(out[7]), float(out[0]), alternates
 
     def _restart_demod(self, w: float) -> None:
         """Demodulate the burst again from its start, derotated by ``w`` rad/symbol more.
@@ -550,11 +570,13 @@ class Receiver:
         self._nsym = 0
         self._reacquired = True
 
-    def _decode_header(self) -> tuple[int, int]:
-        """(length, hard-bit disagreements) of the corrected header symbols by maximum
-        likelihood over the 4096 codewords and ``HEADER_PHASES_RAD`` carrier phase offsets:
-        the fit's phase is extrapolated past the sync word, and at low SNR its error alone
-        can triple the header's bit errors. Cost: a (phases x 24) by (24 x 4096) product."""
+    def _decode_header(self) -> tuple[int, int, tuple[int, ...]]:
+        """(length, hard-bit disagreements, runner-up lengths) of the corrected header
+        symbols by maximum likelihood over the 4096 codewords and ``HEADER_PHASES_RAD``
+        carrier phase offsets: the fit's phase is extrapolated past the sync word, and at low
+        SNR its error alone can triple the header's bit errors. The ``HEADER_ALTERNATES``
+        next most likely lengths stay in reserve for ``_settle_length``. Cost: a (phases x
+        24) by (24 x 4096) product."""
         z = self._header_syms[None, :] * _header_turns()[:, None]
         soft = np.empty((z.shape[0], HEADER_BITS), dtype=np.float32)
         if self._qpsk:
@@ -567,7 +589,13 @@ class Receiver:
         scores = (soft[:, :half] + soft[:, half:]) @ book.T
         turn, length = np.unravel_index(int(np.argmax(scores)), scores.shape)
         expected = np.tile(book[length] < 0, 2)
-        return int(length), int(np.count_nonzero((soft[turn] < 0) != expected))
+        errors = int(np.count_nonzero((soft[turn] < 0) != expected))
+        per_length = scores.max(axis=0)
+        per_length[length] = -np.inf
+        ranked = np.argpartition(-per_length, HEADER_ALTERNATES)[:HEADER_ALTERNATES]
+        ranked = ranked[np.argsort(-per_length[ranked])]
+        alternates = tuple(int(a) for a in ranked if a <= self._max_payload)
+        return int(length), errors, alternates
 
     def _accept(self, pos: int, first: int, length: int, w: float) -> None:
         """Refit the carrier with the header known, re-lock the PLL, go on to the payload.
@@ -603,26 +631,65 @@ class Receiver:
         self._payload_pos = end
         self._quiet_next = end  # first payload symbol not yet checked for a lost carrier
         self._quiet_floor = noise + QUIET_FRACTION * amp * amp
+        self._end_mid = noise + 0.5 * amp * amp  # between noise and signal power
         self._sync_pos = pos
         self._length = length
         self._phase = _PAYLOAD
         self._target = end + -(-8 * length // self._bps)
 
-    def _carrier_lost(self) -> bool:
-        """True (and searching again from there) when a whole ``QUIET_BLOCK_SYMBOLS`` block
-        of payload fell to the noise floor: the signal ended before the header's length,
-        which at low SNR a wrongly decoded header causes now and then. Without this check
-        such a burst would keep the receiver deaf to the bursts that follow."""
+    def _carrier_lost(self) -> int | None:
+        """The first payload symbol of a whole ``QUIET_BLOCK_SYMBOLS`` block that fell to the
+        noise floor, else None: the signal ended before the header's length, which at low
+        SNR a wrongly decoded header causes now and then. Without this check such a burst
+        would keep the receiver deaf to the bursts that follow."""
         stop = self._nsym - (self._nsym - self._quiet_next) % QUIET_BLOCK_SYMBOLS
         k = self._ckern.first_quiet_block(
             self._syms, self._quiet_next, stop, QUIET_BLOCK_SYMBOLS, self._quiet_floor
         )
         self._quiet_next = stop
-        if k < 0:
-            return False
+        return None if k < 0 else int(k)
+
+    def _settled_burst(self, quiet: int) -> Burst | None:
+        """After a carrier loss at symbol ``quiet``: the burst with a runner-up header
+        length that ends where the power does, else None (searching again from there)."""
+        if self._settle_length(quiet, self._nsym):
+            return self._finish()
         self.counters["carrier_losses"] += 1
-        self._enter_search(int(self._times[k]) - self._sps * QUIET_BLOCK_SYMBOLS // 2)
-        return True
+        self._enter_search(int(self._times[quiet]) - self._sps * QUIET_BLOCK_SYMBOLS // 2)
+        return None
+
+    def _tail_is_signal(self) -> bool:
+        """The last ``SETTLE_SYMBOLS`` symbols up to the target are signal, not noise."""
+        n = min(SETTLE_SYMBOLS, self._target - self._payload_pos)
+        tail = self._syms[self._target - n : self._target]
+        return n <= 0 or float(np.vdot(tail, tail).real) > self._end_mid * n
+
+    def _ends_here(self, end: int, stop: int) -> bool:
+        """Signal in the ``SETTLE_SYMBOLS`` before symbol ``end``, noise after it (as far
+        as ``stop``, the symbols demodulated and kept)."""
+        n = SETTLE_SYMBOLS
+        if end - n < self._payload_pos or end + n > stop:
+            return False
+        before = self._syms[end - n : end]
+        after = self._syms[end : end + n]
+        mid = self._end_mid
+        return float(np.vdot(before, before).real) > mid * n > float(np.vdot(after, after).real)
+
+    def _settle_length(self, last_end: int, stop: int) -> bool:
+        """Switch to the most likely runner-up header length whose end (at most symbol
+        ``last_end``) the burst's power confirms: signal before it, noise after it, within
+        the ``stop`` symbols kept. True if one did. Only weak bursts keep runner-ups, and
+        only when the best length could not be right: its end lies past the carrier's, or
+        noise precedes it."""
+        for length in self._alternates:
+            end = self._payload_pos + -(-8 * length // self._bps)
+            if end <= last_end and self._ends_here(end, stop):
+                self.counters["header_fixes"] += 1
+                self._length = length
+                self._target = end
+                self._alternates = ()
+                return True
+        return False
 
     def _abandon(self, counter: str) -> tuple[bool, None]:
         self.counters[counter] += 1
