@@ -400,12 +400,13 @@ def sync_header(syms, sync_syms, sync_bits, qpsk, max_errors, golay, out_soft, o
     ``0 .. syms.size - sync.size - out_soft.size / bits per symbol``. The correlation
     ``c[p] = sum_n syms[p + n] conj(sync_syms[n])`` is tried at its best, then its
     runner-up position; the phase of ``c`` rounded to a multiple of pi/2 (QPSK) or pi
-    (BPSK) is the ambiguity ``k``; the hard bits of the rotated sync word may differ from
-    ``sync_bits`` in at most ``max_errors`` places. Writes the header's soft bits (rotated)
-    to ``out_soft`` and ``out`` = [position, k, sync errors, header length or -1]; the
-    length is read directly when both hard 24-bit halves equal the same codeword of
-    ``golay`` (all codewords indexed by their 12 data bits), else -1 (decode ``out_soft``
-    in full). Returns 1 when a sync word matched, else 0. Cost: ~size * sync size flops.
+    (BPSK) is the ambiguity ``k``; the hard bits of the sync word, rotated by the phase of
+    ``c`` itself (raw symbols carry any carrier phase), may differ from ``sync_bits`` in
+    at most ``max_errors`` places. Writes the header's soft bits (so rotated) to
+    ``out_soft`` and ``out`` = [position, k, sync errors, header length or -1]; the length
+    is read directly when both hard 24-bit halves equal the same codeword of ``golay``
+    (all codewords indexed by their 12 data bits), else -1 (decode ``out_soft`` in full).
+    Returns 1 when a sync word matched, else 0. Cost: ~size * sync size flops.
     """
     n_sync = sync_syms.shape[0]
     bps = 2 if qpsk else 1
@@ -430,7 +431,7 @@ def sync_header(syms, sync_syms, sync_bits, qpsk, max_errors, golay, out_soft, o
             return 0
         mag[pos] = -1.0
         k = int(np.round(arg[pos] / quarter)) % turns
-        rot = _quarter_turn(k, qpsk)
+        rot = np.complex64(complex(np.cos(arg[pos]), -np.sin(arg[pos])))
         _soft_bits(syms[pos : pos + n_sync], rot, qpsk, bits)
         errors = 0
         for i in range(bits.shape[0]):

@@ -149,7 +149,10 @@ def acquire_window(x, lag_re, lag_im, sps, fine_lag, out):
 
 
 def _soft_of(syms, k, qpsk):
-    rot = np.complex64(np.exp(-1j * (np.pi / 2 if qpsk else np.pi) * k))
+    return _soft_rotated(syms, np.complex64(np.exp(-1j * (np.pi / 2 if qpsk else np.pi) * k)), qpsk)
+
+
+def _soft_rotated(syms, rot, qpsk):
     z = np.asarray(syms, dtype=np.complex64) * rot
     return np.column_stack([z.real, z.imag]).ravel() if qpsk else z.real.copy()
 
@@ -170,11 +173,13 @@ def sync_header(syms, sync_syms, sync_bits, qpsk, max_errors, golay, out_soft, o
             return 0
         mag[pos] = -1.0
         k = int(np.round(np.angle(corr[pos]) / quarter)) % turns
-        bits = (_soft_of(syms[pos : pos + n_sync], k, qpsk) < 0).astype(np.uint8)
+        rot = np.complex64(np.exp(-1j * np.angle(corr[pos])))
+        bits = (_soft_rotated(syms[pos : pos + n_sync], rot, qpsk) < 0).astype(np.uint8)
         errors = int(np.count_nonzero(bits != sync_bits))
         if errors <= max_errors:
             start = pos + n_sync
-            out_soft[:] = _soft_of(syms[start : start + n_header], k, qpsk)[: out_soft.shape[0]]
+            head = _soft_rotated(syms[start : start + n_header], rot, qpsk)
+            out_soft[:] = head[: out_soft.shape[0]]
             half = out_soft.shape[0] // 2
             weights = 1 << np.arange(half - 1, -1, -1)
             w0, w1 = (int(w) for w in (out_soft < 0).reshape(2, half) @ weights)
