@@ -262,3 +262,28 @@ def test_memory_stays_bounded_on_a_long_stream_of_bursts():
     found += rx.flush()
     assert [b.payload for b in found] == payloads
     assert peak < 4000  # a chunk, the matched filter span and a detector window
+
+
+@pytest.mark.parametrize("name", ["qpsk250k", "bpsk250k"])
+def test_a_burst_shorter_than_its_header_says_does_not_deafen_the_receiver(name):
+    """A header that claims 2000 bytes on a 100-byte burst (what a wrongly decoded header
+    does at low SNR): the payload's power falls to the noise floor, the receiver drops that
+    burst (``carrier_losses``) and searches again from there, so the burst that follows 600
+    symbols later, long before the claimed end, is received."""
+    p = get_profile(name)
+    rng = np.random.default_rng(6)
+    liar, honest = rng.bytes(100), rng.bytes(100)
+    bits = phy.framing.frame_bits(p, liar)
+    at = p.preamble_bits + p.sync_bits
+    bits[at : at + 48] = phy.framing.encode_header(2000)
+    gap = np.zeros(600 * p.samples_per_symbol, np.complex64)
+    x = np.concatenate(
+        [np.zeros(3000, np.complex64), modulate_bits(p, bits), gap, phy.modulate(name, honest)]
+    )
+    x = np.concatenate([x, np.zeros(3000, np.complex64)])
+    ebn0 = 13.0 - 10 * np.log10(p.bits_per_symbol)  # Es/N0 13 dB: no payload bit errors
+    y, _, _ = _channel(x, name, rng, sample_rate_hz=p.sample_rate_hz, ebn0_db=ebn0)
+    rx = Receiver(profile=p)
+    bursts = _receive(rx, y, rng)
+    assert [b.payload for b in bursts] == [honest]
+    assert rx.counters["carrier_losses"] == 1
