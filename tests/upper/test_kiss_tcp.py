@@ -91,8 +91,9 @@ def test_client_reports_a_missing_tnc_in_one_line():
 def test_server_frames_reach_our_client_and_kissutil(tmp_path):
     wav = _gen_packets(tmp_path)
     port = _free_port()
+    # a long linger (the server is killed at the end anyway) for a loaded CI machine
     server = _server("--port", str(port), "--input", str(wav), "--wait-clients", "2",
-                     "--linger-s", "20")  # fmt: skip  (killed at the end; long for a loaded CI)
+                     "--linger-s", "20")  # fmt: skip
     try:
         assert _server_log(server, "KISS TNC on ", 1) != []  # listening
         queue = tmp_path / "rxq"
