@@ -135,10 +135,14 @@ def carrier_fit(z, ref, center, max_w, out):
     phi = np.arctan2(acc.imag, acc.real)
     amp = abs(acc) / n
     noise = 0.0
+    step = complex(np.cos(w), -np.sin(w))
+    rot = complex(1.0, 0.0)
     for k in range(n):
-        ph = phi + w * k
-        e = complex(z[k]) * complex(np.cos(ph), -np.sin(ph)) - amp * complex(ref[k])
+        if k % 32 == 0:
+            rot = complex(np.cos(phi + w * k), -np.sin(phi + w * k))
+        e = complex(z[k]) * rot - amp * complex(ref[k])
         noise += e.real * e.real + e.imag * e.imag
+        rot *= step
     out[0] = w
     out[1] = phi
     out[2] = amp

@@ -415,13 +415,13 @@ def sync_header(syms, sync_syms, sync_bits, qpsk, max_errors, golay, out_soft, o
     if n_pos <= 0:
         return 0
     mag = np.empty(n_pos, dtype=np.float64)
-    arg = np.empty(n_pos, dtype=np.float64)
+    corr = np.empty(n_pos, dtype=np.complex128)
     for p in range(n_pos):
         c = complex(0.0, 0.0)
         for n in range(n_sync):
             c += complex(syms[p + n]) * complex(sync_syms[n]).conjugate()
         mag[p] = c.real * c.real + c.imag * c.imag
-        arg[p] = np.arctan2(c.imag, c.real)
+        corr[p] = c
     quarter = np.pi / 2 if qpsk else np.pi
     turns = 4 if qpsk else 2
     bits = np.empty(n_sync * bps, dtype=np.float32)
@@ -430,8 +430,9 @@ def sync_header(syms, sync_syms, sync_bits, qpsk, max_errors, golay, out_soft, o
         if not mag[pos] > 0.0:
             return 0
         mag[pos] = -1.0
-        k = int(np.round(arg[pos] / quarter)) % turns
-        rot = np.complex64(complex(np.cos(arg[pos]), -np.sin(arg[pos])))
+        c = corr[pos]
+        k = int(np.round(np.arctan2(c.imag, c.real) / quarter)) % turns
+        rot = np.complex64(c.conjugate() / abs(c))
         _soft_bits(syms[pos : pos + n_sync], rot, qpsk, bits)
         errors = 0
         for i in range(bits.shape[0]):

@@ -231,6 +231,7 @@ class Receiver:
         self._check_out = np.zeros(8, dtype=np.float64)
         self._fit = np.zeros(4, dtype=np.float64)
         self._ref = np.zeros(n_pre + self._n_sync + self._n_header, dtype=np.complex64)
+        self._header_cache: dict[int, np.ndarray] = {}  # header symbols by length
         self._times = np.zeros(self._syms.size, dtype=np.float64)
         self._header_soft = np.zeros(HEADER_BITS, dtype=np.float32)
         self._header_syms = np.zeros(HEADER_BITS // self._bps, dtype=np.complex64)
@@ -607,7 +608,10 @@ class Receiver:
         ref = self._ref[: end - first]
         ref[:n_tail] = self._pre_tail[self._pre_tail.size - n_tail :]
         ref[n_tail : n_tail + self._n_sync] = self._sync_syms
-        ref[n_tail + self._n_sync :] = _header_symbols(self.profile, length)
+        header = self._header_cache.get(length)
+        if header is None:
+            header = self._header_cache[length] = _header_symbols(self.profile, length)
+        ref[n_tail + self._n_sync :] = header
         fit = self._fit
         step = np.pi / (2 * (n_tail + self._n_sync))  # the first fit's grid step
         self._ckern.carrier_fit(self._syms[first:end], ref, w, 2 * step, fit)
