@@ -656,7 +656,7 @@ class Receiver:
     def _settled_burst(self, quiet: int) -> Burst | None:
         """After a carrier loss at symbol ``quiet``: the burst with a runner-up header
         length that ends where the power does, else None (searching again from there)."""
-        if self._settle_length(quiet, self._nsym):
+        if self._settle_length(quiet + QUIET_BLOCK_SYMBOLS, self._nsym):  # may end inside it
             return self._finish()
         self.counters["carrier_losses"] += 1
         self._enter_search(int(self._times[quiet]) - self._sps * QUIET_BLOCK_SYMBOLS // 2)

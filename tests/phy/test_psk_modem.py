@@ -287,3 +287,62 @@ def test_a_burst_shorter_than_its_header_says_does_not_deafen_the_receiver(name)
     bursts = _receive(rx, y, rng)
     assert [b.payload for b in bursts] == [honest]
     assert rx.counters["carrier_losses"] == 1
+
+
+def _confusable_length(true_length: int, at_least: int) -> int:
+    """A length ``>= true_length + at_least`` whose Golay codeword is 8 bits from the true one."""
+    word = phy.framing.golay24_encode(true_length)
+    for length in range(true_length + at_least, 4096):
+        if bin(phy.framing.golay24_encode(length) ^ word).count("1") == 8:
+            return length
+    raise AssertionError("no codeword at distance 8")
+
+
+def _shaped(p, symbols):
+    """RRC-shaped baseband of ``symbols`` (as ``modulate_bits`` shapes them)."""
+    sps = p.samples_per_symbol
+    span = TX_SPAN_SYMBOLS
+    taps = phy.psk.design_rrc(samples_per_symbol=sps, rolloff=p.rolloff, span_symbols=span)
+    up = np.zeros(symbols.size * sps, np.complex64)
+    up[::sps] = symbols
+    return np.convolve(up, taps).astype(np.complex64)
+
+
+@pytest.mark.parametrize("name", ["qpsk250k", "bpsk250k"])
+def test_a_header_read_as_a_longer_length_is_fixed_where_the_burst_ends(name):
+    """The header's 16 bits in which the true length's codeword pair differs from a longer
+    length's are sent as the longer length's, at 0.3 of the amplitude: maximum likelihood
+    reads the longer length and keeps the true one as runner-up (its other 32 bits are
+    strong). The burst's power ends at the true length, which the receiver then takes
+    (``header_fixes``) instead of dropping the burst (fails without the runner-ups)."""
+    from phy.psk._modulator import preamble_symbols
+
+    p = get_profile(name)
+    rng = np.random.default_rng(5)
+    payload = rng.bytes(100)
+    wrong = _confusable_length(len(payload), 200)
+    bits = frame_bits(p, payload)
+    at = p.preamble_bits + p.sync_bits
+    wrong_header = phy.framing.encode_header(wrong)
+    weak = np.flatnonzero(bits[at : at + 48] != wrong_header)
+    assert weak.size == 16
+    bits[at + weak] = wrong_header[weak]
+    # one more weak bit, flipped in the second copy only (the same for both lengths), so
+    # the two copies differ and the header goes through maximum likelihood
+    spare = 24 + next(j for j in range(24) if j not in weak)
+    bits[at + spare] ^= 1
+    weak = np.append(weak, spare)
+    pre = preamble_symbols(p, bits[: p.preamble_bits])
+    data = bits_to_symbols(p, bits[p.preamble_bits :])
+    scale = np.ones((data.size, 2), np.float32)  # per rail (I, Q)
+    index = at - p.preamble_bits + weak
+    scale[index // p.bits_per_symbol, index % p.bits_per_symbol] = 0.3
+    data = (data.real * scale[:, 0] + 1j * data.imag * scale[:, 1]).astype(np.complex64)
+    burst = _shaped(p, np.concatenate([pre, data]))
+    x = np.concatenate([np.zeros(3000, np.complex64), burst, np.zeros(40000, np.complex64)])
+    ebn0 = 13.0 - 10 * np.log10(p.bits_per_symbol)  # Es/N0 13 dB: no payload bit errors
+    y, _, _ = _channel(x, name, rng, sample_rate_hz=p.sample_rate_hz, ebn0_db=ebn0)
+    rx = Receiver(profile=p)
+    bursts = _receive(rx, y, rng)
+    assert [b.payload for b in bursts] == [payload]
+    assert rx.counters["header_fixes"] == 1 and rx.counters["carrier_losses"] == 0
