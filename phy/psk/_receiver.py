@@ -46,7 +46,7 @@ concatenated code operates, and only weak bursts pay for the low-SNR steps:
 from __future__ import annotations
 
 import math
-from functools import cache, lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -74,9 +74,8 @@ def _golay_words() -> np.ndarray:
     return np.array([golay24_encode(d) for d in range(4096)], dtype=np.int64)
 
 
-@lru_cache(maxsize=2 * (MAX_PAYLOAD_BYTES + 1))
 def _header_symbols(profile: Profile, length: int) -> np.ndarray:
-    """The PHY header's symbols for a payload of ``length`` bytes (cached)."""
+    """The PHY header's symbols for a payload of ``length`` bytes (each receiver caches)."""
     return bits_to_symbols(profile, encode_header(length))
 
 
