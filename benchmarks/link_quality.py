@@ -47,6 +47,25 @@ def per_command(level: str) -> list[str]:
     ]  # fmt: skip
 
 
+KEEP_START = "<!-- hand-written: benchmarks/link_quality.py keeps this block -->"
+KEEP_END = "<!-- end of hand-written block -->"
+
+
+def kept_notes(page: str) -> tuple[str, str]:
+    """The hand-written blocks of the existing page (after the targets table, before the
+    BER tables), markers included, so regenerating the tables does not drop them."""
+    blocks = []
+    at = 0
+    while (start := page.find(KEEP_START, at)) >= 0:
+        end = page.find(KEEP_END, start)
+        if end < 0:
+            break
+        blocks.append(page[start : end + len(KEEP_END)] + "\n\n")
+        at = end
+    blocks += ["", ""]
+    return blocks[0], blocks[1]
+
+
 def run_json(command: list[str], cache: Path) -> list[dict]:
     if cache.exists():
         return [json.loads(line) for line in cache.read_text().splitlines() if line]
@@ -152,7 +171,11 @@ def main() -> None:
         command = per_command(level)
         per_commands.append(shlex.join(command))
         per[level] = [r for r in run_json(command, cache / f"per_{level}.jsonl") if r]
+    old = Path(args.out).read_text() if Path(args.out).exists() else ""
+    notes = kept_notes(old)
     page = PAGE.format(
+        notes_targets=notes[0],
+        notes_tables=notes[1],
         verdicts="\n".join(verdicts),
         sections="\n".join(sections),
         per_profile=PER_PROFILE,
@@ -198,13 +221,14 @@ Measured with `sdrlink simulate` ({date}); regenerate this page with
 |---|---|---|
 {verdicts}
 
+{notes_targets}\
 PSK targets: within 1.0 dB of theory at BER 1e-3 and 1e-4. GFSK: BER 1e-3 at <= 11 dB.
 AFSK 1200: BER 1e-3 at <= 12 dB. All: detection >= 99 % at the BER 1e-3 point (the nearest
 measured point). Eb/N0 at a BER is interpolated log-linearly between measured points.
 
 ## BER tables
 
-{sections}
+{notes_tables}{sections}
 ## PER with the data-link FEC ({per_profile})
 
 `--fec LEVEL` sends `mac.frame` frames (MAC header, CRC-32, payload FEC level) carrying 255
