@@ -344,7 +344,7 @@ class Receiver:
         self._kern.acquire_window(
             self._x[s0 : s0 + span], lag_re, lag_im, sps, FINE_LAG_SYMBOLS * sps, acq
         )
-        omega, phase, peak_t, level = (float(v) for v in acq)
+        omega, phase, peak_t, level = acq.tolist()
         self.counters["detections"] += 1
         self._mode = _DEMOD
         self._phase = _SYNC
@@ -614,7 +614,7 @@ class Receiver:
         fit = self._fit
         step = np.pi / (2 * (n_tail + self._n_sync))  # the first fit's grid step
         self._ckern.carrier_fit(self._syms[first:end], ref, w, 2 * step, fit)
-        w, phi, amp, noise = (float(v) for v in fit)
+        w, phi, amp, noise = fit.tolist()
         soft = 0.0
         if noise > 0 and amp * amp < SOFT_BELOW_ESN0 * noise:  # half an LLR per unit of z
             soft = (math.sqrt(2.0) if self._qpsk else 2.0) * amp / noise
@@ -705,7 +705,7 @@ class Receiver:
             return self._make_burst(known, float(self._state[L.OMEGA]))
         first = self._first_known
         n_known = self._payload_pos - first
-        w, phi, amp, noise = (float(v) for v in self._fit)
+        w, phi, amp, noise = self._fit.tolist()
         esn0 = min(max(amp * amp / noise if noise > 0 else _MAX_SNR, 0.1), _MAX_SNR)
         # frequency uncertainty of the fit (Cramer-Rao) sets the burst-wide search range
         sigma_w = math.sqrt(6.0 / (esn0 * n_known * (n_known * n_known - 1) + 1e-30))
