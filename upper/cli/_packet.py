@@ -2,8 +2,9 @@
 
 ``rx`` decodes AX.25 for the packet modes (``afsk1200``, ``g3ruh9600``, ``fsk1200``) from a
 capture, standard input (``rtl_fm ... | sdrlink rx --profile afsk1200 --sample-rate 22050 -``),
-an IQ capture with ``--fm``, or an external TNC (``--radio kiss+tcp://HOST:PORT``). ``tx``
-turns monitor-format frames (``SRC>DST,PATH:info``) into audio, or hands them to a TNC.
+an IQ capture with ``--fm``, or an external TNC (``--radio kiss+tcp://HOST:PORT`` or
+``--radio kiss+serial:///dev/ttyUSB0?baud=9600``). ``tx`` turns monitor-format frames
+(``SRC>DST,PATH:info``) into audio, or hands them to a TNC.
 """
 
 from __future__ import annotations
@@ -14,11 +15,43 @@ import time
 
 from mac.ax25.modes import MODES
 
-__all__ = ["MODES", "add_rx_options", "add_tx_options", "is_packet_mode", "run_rx", "run_tx"]
+__all__ = [
+    "KISS_URLS",
+    "MODES",
+    "add_rx_options",
+    "add_tx_options",
+    "is_kiss_url",
+    "is_packet_mode",
+    "open_tnc",
+    "run_rx",
+    "run_tx",
+]
+
+KISS_URLS = "kiss+tcp://HOST:PORT or kiss+serial://PATH?baud=9600"
 
 
 def is_packet_mode(name: str | None) -> bool:
     return name in MODES
+
+
+def is_kiss_url(url: str | None) -> bool:
+    """True for an external KISS TNC's address (``kiss+tcp://`` or ``kiss+serial://``)."""
+    return bool(url) and url.lower().startswith(("kiss+tcp://", "kiss+serial://"))
+
+
+def open_tnc(url: str):
+    """A blocking client (``KissTcpClient`` or ``KissSerialClient``) for a KISS TNC's URL."""
+    from phy.errors import ConfigError
+
+    if url.lower().startswith("kiss+serial://"):
+        from upper.kiss_serial import KissSerialClient
+
+        return KissSerialClient(url)
+    if url.lower().startswith("kiss+tcp://"):
+        from upper.kiss_tcp import KissTcpClient
+
+        return KissTcpClient(url)
+    raise ConfigError(f"bad TNC address {url!r}: use {KISS_URLS}")
 
 
 def add_rx_options(parser) -> None:
@@ -45,7 +78,10 @@ def add_tx_options(parser) -> None:
     )
     group.add_argument("--fx25", type=int, choices=(16, 32, 64), help="wrap frames in FX.25")
     group.add_argument(
-        "--radio", metavar="URL", help="hand the frames to a TNC: kiss+tcp://HOST:PORT"
+        "--radio",
+        metavar="URL",
+        help="hand the frames to a KISS TNC: kiss+tcp://HOST:PORT or "
+        "kiss+serial://PATH?baud=9600 (e.g. kiss+serial:///dev/ttyUSB0)",
     )
 
 
@@ -108,13 +144,12 @@ def run_rx(args, source, profile_name: str, extra_receiver=None, emit_bursts=Non
 
 
 def run_rx_tnc(args) -> int:
-    """Print the frames an external KISS TNC decodes (``--radio kiss+tcp://...``)."""
+    """Print the frames an external KISS TNC decodes (``--radio kiss+tcp://|kiss+serial://``)."""
     from mac.ax25 import Ax25Frame
-    from upper.kiss_tcp import KissTcpClient
 
     end = None if args.duration_s is None else time.monotonic() + args.duration_s
     count = 0
-    with KissTcpClient(args.radio) as tnc:
+    with open_tnc(args.radio) as tnc:
         while end is None or time.monotonic() < end:
             for event in tnc.receive(0.5):
                 try:
@@ -138,15 +173,13 @@ def run_tx(args) -> int:
 
     frames = [Ax25Frame.parse(text) for text in args.data]
     if args.radio:
-        from upper.kiss_tcp import KissTcpClient
-
-        with KissTcpClient(args.radio) as tnc:
+        with open_tnc(args.radio) as tnc:
             for frame in frames:
                 tnc.send(frame.encode())
         print(f"sdrlink tx: {len(frames)} frames -> {args.radio}", file=sys.stderr)
         return 0
     if not args.out:
-        raise ConfigError("give --out FILE (WAV or raw audio) or --radio kiss+tcp://HOST:PORT")
+        raise ConfigError(f"give --out FILE (WAV or raw audio) or --radio {KISS_URLS}")
     import numpy as np
 
     from mac.ax25.modem import packet_audio

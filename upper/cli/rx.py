@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from upper.cli._packet import add_rx_options, is_packet_mode
+from upper.cli._packet import KISS_URLS, add_rx_options, is_kiss_url, is_packet_mode
 from upper.cli.tx import check_rate, one_line_errors, parse_hz
 
 _PROGRESS_MIN_S = 10.0  # captures longer than this (in signal time) show progress
@@ -45,7 +45,10 @@ def register(subparsers) -> None:
     parser.add_argument("--format", metavar="F", help="sigmf, cu8, cs8, cs16, cf32, wav, s16, f32")
     parser.add_argument("--json", action="store_true", help="one JSON object per burst")
     parser.add_argument(
-        "--radio", metavar="URL", help="rtl_tcp://HOST:PORT, rtlsdr://INDEX, file://PATH, sim://"
+        "--radio",
+        metavar="URL",
+        help="rtl_tcp://HOST:PORT, rtlsdr://INDEX, file://PATH, sim://; packet modes: "
+        "a KISS TNC, kiss+tcp://HOST:PORT or kiss+serial://PATH?baud=9600",
     )
     parser.add_argument("--freq", metavar="HZ", help="centre frequency to tune, e.g. 433.92M")
     parser.add_argument(
@@ -162,10 +165,10 @@ def _run_packet(args) -> int:
     from upper.cli import _packet
     from upper.packet_io import open_samples
 
-    if args.radio and args.radio.startswith("kiss+tcp://"):
+    if is_kiss_url(args.radio):
         return _packet.run_rx_tnc(args)
     if not args.file:
-        raise ConfigError("give a capture FILE, '-' for stdin, or --radio kiss+tcp://HOST:PORT")
+        raise ConfigError(f"give a capture FILE, '-' for stdin, or --radio {KISS_URLS}")
     rate = parse_hz(args.sample_rate, flag="--sample-rate")
     with open_samples(args.file, format=args.format, sample_rate_hz=rate, fm=args.fm) as source:
         native = None
@@ -188,7 +191,7 @@ def run(args) -> int:
 
     if is_packet_mode(args.profile):
         return _run_packet(args)
-    if args.radio and args.radio.startswith("kiss+tcp://"):
+    if is_kiss_url(args.radio):
         raise ConfigError("a KISS TNC carries AX.25: use --profile afsk1200 (or g3ruh9600)")
     source, profile = _open_source(args)
     with source:
