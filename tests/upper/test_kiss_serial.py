@@ -2,13 +2,15 @@
 
 ``socat`` makes a pty and bridges it to sdrlink's own software TNC (``sdrlink kiss-server``) over
 TCP, so bytes cross a real serial device: gen_packets WAV -> kiss-server -> TCP -> socat -> pty
--> pyserial -> ``KissSerialClient``, and back: ``KissSerialClient`` (and ``sdrlink tx --radio
-kiss+serial://``) -> pty -> socat -> kiss-server -> WAV -> Dire Wolf's ``atest``.
+-> pyserial -> ``KissSerialClient`` (and ``sdrlink rx --radio kiss+serial://``), and back:
+``KissSerialClient`` (and ``sdrlink tx --radio kiss+serial://``) -> pty -> socat -> kiss-server
+-> WAV -> Dire Wolf's ``atest``.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import shutil
 import signal
@@ -152,10 +154,9 @@ def _stop(process: subprocess.Popen) -> None:
     process.wait(20)
 
 
-@pytest.mark.interop
-@needs_serial
-@needs_tools
-def test_frames_decoded_by_the_tnc_arrive_over_the_pty(tmp_path):
+@pytest.fixture
+def decoding_tnc(tmp_path):
+    """The pty of a TNC that decodes ``MESSAGES`` (a gen_packets WAV) once it is opened."""
     (tmp_path / "msgs.txt").write_text("\n".join(MESSAGES) + "\n")
     wav = tmp_path / "msgs.wav"
     subprocess.run(
@@ -165,22 +166,53 @@ def test_frames_decoded_by_the_tnc_arrive_over_the_pty(tmp_path):
     )
     port = _free_port()
     server = _server("--port", str(port), "--input", str(wav), "--wait-clients", "1",
-                     "--linger-s", "60")  # fmt: skip
+                     "--linger-s", "90")  # fmt: skip
     bridge = None
     try:
         assert _server_log(server, "KISS TNC on ", 1) != []  # listening
         bridge = _pty_bridge(tmp_path / "tnc", port, wait_slave=True)
-        with KissSerialClient(f"kiss+serial://{tmp_path / 'tnc'}?baud=9600") as client:
-            frames, end = [], time.monotonic() + 60  # generous: a loaded machine, cold caches
-            while len(frames) < len(MESSAGES) and time.monotonic() < end:
-                frames += client.receive(1.0)
-            assert client.receive(0.0) == []  # nothing more, and a zero timeout does not block
-        decoded = [str(Ax25Frame.decode(f.data)).removesuffix("<0x0a>") for f in frames]
-        assert decoded == MESSAGES
+        yield tmp_path / "tnc"
     finally:
         for process in (bridge, server):
             if process is not None:
                 _stop(process)
+
+
+def _monitor(text: str) -> str:
+    return text.removesuffix("<0x0a>")  # gen_packets ends each information field with a newline
+
+
+@pytest.mark.interop
+@needs_serial
+@needs_tools
+def test_frames_decoded_by_the_tnc_arrive_over_the_pty(decoding_tnc):
+    with KissSerialClient(f"kiss+serial://{decoding_tnc}?baud=9600") as client:
+        frames, end = [], time.monotonic() + 60  # generous: a loaded machine, cold caches
+        while len(frames) < len(MESSAGES) and time.monotonic() < end:
+            frames += client.receive(1.0)
+        assert client.receive(0.0) == []  # nothing more, and a zero timeout does not block
+    assert [_monitor(str(Ax25Frame.decode(f.data))) for f in frames] == MESSAGES
+
+
+@pytest.mark.interop
+@needs_serial
+@needs_tools
+def test_sdrlink_rx_prints_the_frames_of_a_serial_tnc(decoding_tnc):
+    url = f"kiss+serial://{decoding_tnc}?baud=9600"
+    rx = subprocess.Popen(
+        [sys.executable, "-m", "upper.cli", "rx", "-p", "afsk1200", "--radio", url, "--json",
+         "--duration-s", "90"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        lines = [rx.stdout.readline() for _ in MESSAGES]  # '' if rx ends first
+    finally:
+        rx.send_signal(signal.SIGINT)  # Ctrl-C ends the command
+        _, err = rx.communicate(timeout=30)
+    records = [json.loads(line) for line in lines if line]
+    assert [_monitor(r["monitor"]) for r in records] == MESSAGES, err
 
 
 @pytest.mark.interop
