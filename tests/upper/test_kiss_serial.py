@@ -14,17 +14,24 @@ import json
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 
 import pytest
+from kiss_tools import free_port as _free_port
+from kiss_tools import server_log as _server_log
+from kiss_tools import start_server
 
 from mac.ax25 import Ax25Frame
 from phy.errors import ConfigError, RadioError
 from upper.cli import main as sdrlink_main
 from upper.kiss_serial import KissSerialClient, parse_kiss_serial_url
+
+
+def _server(*args: str):
+    return start_server(*args, stdout=subprocess.DEVNULL)
+
 
 needs_serial = pytest.mark.skipif(
     importlib.util.find_spec("serial") is None,
@@ -98,33 +105,6 @@ def test_cli_names_both_tnc_kinds_for_a_bad_address(capsys):
     assert sdrlink_main(args) == 2
     err = capsys.readouterr().err
     assert "kiss+tcp://" in err and "kiss+serial://" in err
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _server(*args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "upper.cli", "kiss-server", *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _server_log(server: subprocess.Popen, marker: str, count: int) -> list[str]:
-    """The next ``count`` lines of the server's log that contain ``marker`` (text after it)."""
-    found: list[str] = []
-    while len(found) < count:
-        line = server.stderr.readline()
-        if not line:
-            break
-        if marker in line:
-            found.append(line.split(marker, 1)[1].strip())
-    return found
 
 
 def _pty_bridge(link, port: int, *, wait_slave: bool) -> subprocess.Popen:

@@ -7,16 +7,16 @@ client sends it frames to transmit and receives the frames it decodes. Loopback 
 
 from __future__ import annotations
 
-import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 
 import pytest
+from kiss_tools import free_port as _free_port
+from kiss_tools import server_log as _server_log
+from kiss_tools import start_server as _server
 
 from mac.ax25 import Ax25Frame
 from phy.errors import ConfigError, RadioError
@@ -28,40 +28,6 @@ needs_direwolf = pytest.mark.skipif(
     reason="Dire Wolf is not installed: apt-get install direwolf",
 )
 MESSAGES = ["N0CALL>APRS:hello from kiss", "N1CALL-7>CQ,WIDE1-1:second frame"]
-
-
-def _free_port() -> int:
-    rng = random.Random()
-    for _ in range(50):
-        port = rng.randrange(20000, 40000)  # Dire Wolf's KISSPORT must be below 49152
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port")
-
-
-def _server_log(server: subprocess.Popen, marker: str, count: int) -> list[str]:
-    """The next ``count`` lines of the server's log that contain ``marker`` (text after it)."""
-    found: list[str] = []
-    while len(found) < count:
-        line = server.stderr.readline()
-        if not line:
-            break
-        if marker in line:
-            found.append(line.split(marker, 1)[1].strip())
-    return found
-
-
-def _server(*args: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "upper.cli", "kiss-server", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
 
 
 def _gen_packets(tmp_path, rate=48000):
