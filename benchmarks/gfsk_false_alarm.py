@@ -14,14 +14,14 @@ import argparse
 
 import numpy as np
 
-from phy.framing import HEADER_BITS, LATE_HEADER_ERRORS, MAX_PAYLOAD_BYTES, _codebook
+from phy.framing import HEADER_BITS, LATE_HEADER_ERRORS, MAX_PAYLOAD_BYTES, header_codebook
 from phy.gfsk import Receiver
 from phy.profiles import get_profile
 
 
 def header_pass_probability(rng, trials: int, max_errors: int = 8) -> float:
     """P(random Gaussian header LLRs pass ``decode_header``'s checks), batched."""
-    book = _codebook()
+    book = header_codebook()
     passed = 0
     for start in range(0, trials, 20_000):
         llrs = rng.standard_normal((min(20_000, trials - start), HEADER_BITS)).astype(np.float32)

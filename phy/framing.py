@@ -57,8 +57,9 @@ def golay24_encode(data: int) -> int:
 
 
 @cache
-def _codebook() -> np.ndarray:
-    """All 4096 codewords as +-1 rows (+1 for bit 0, matching the LLR sign), float32."""
+def header_codebook() -> np.ndarray:
+    """The header's 4096 Golay codewords as +-1 float32 rows (+1 for bit 0, matching the LLR
+    sign), indexed by length."""
     words = np.array([golay24_encode(d) for d in range(4096)], dtype=np.int64)
     bits = (words[:, None] >> np.arange(23, -1, -1)) & 1
     return (1 - 2 * bits).astype(np.float32)
@@ -76,15 +77,10 @@ def encode_header(payload_bytes: int) -> np.ndarray:
     return np.concatenate([word, word])
 
 
-def header_codebook() -> np.ndarray:
-    """The header's 4096 Golay codewords as +-1 float32 rows (+1 for bit 0), by length."""
-    return _codebook()
-
-
 def decode_header(llrs: np.ndarray) -> tuple[int, int]:
     """(payload length in bytes, hard-bit disagreements of the 48) from 48 header LLRs."""
     llrs = np.asarray(llrs, dtype=np.float32)
-    book = _codebook()
+    book = header_codebook()
     best = int(np.argmax(book @ (llrs[:24] + llrs[24:])))
     expected = np.tile(book[best] < 0, 2)
     errors = int(np.count_nonzero((llrs < 0) != expected))

@@ -356,13 +356,6 @@ def acquire_window(x, lag_re, lag_im, sps, fine_lag, out):
 
 
 @njit
-def _quarter_turn(k, qpsk):
-    """``exp(-j k q)`` as complex64, ``q`` = pi/2 (QPSK) or pi (BPSK)."""
-    q = np.pi / 2 if qpsk else np.pi
-    return np.complex64(complex(np.cos(q * k), -np.sin(q * k)))
-
-
-@njit
 def _soft_bits(syms, rot, qpsk, out):
     """Soft bits of ``syms * rot`` (Re for BPSK; Re, Im for QPSK) into ``out``; how many."""
     n = 0
@@ -450,11 +443,10 @@ def sync_header(syms, sync_syms, sync_bits, qpsk, max_errors, golay, out_soft, o
 
 
 @njit
-def burst_llrs(syms, k, qpsk, n_skip, max_snr, out_llrs, out):
+def burst_llrs(syms, qpsk, n_skip, max_snr, out_llrs, out):
     """Statistics of a burst's symbols and the LLRs of its payload.
 
-    ``syms``: sync word, header and payload symbols before the ambiguity rotation ``k``
-    (quarter turns as in ``sync_header``; the statistics do not depend on it). With
+    ``syms``: sync word, header and payload symbols, carrier-corrected. With
     ``A``, ``N`` from ``symbol_stats`` (``N`` floored at ``A^2 / max_snr``) the LLR scale is
     ``4 A / N`` (BPSK) or ``2 sqrt(2) A / N`` (QPSK); ``out_llrs`` gets the scaled soft bits
     of ``syms[n_skip:]`` (as many as it holds). ``out`` = [A, N, scale, 1 if A > 0 and
@@ -469,11 +461,10 @@ def burst_llrs(syms, k, qpsk, n_skip, max_snr, out_llrs, out):
     if valid:
         noise = max(noise, amp * amp / max_snr)
         scale = (2.0 * np.sqrt(2.0) if qpsk else 4.0) * amp / noise
-    rot = _quarter_turn(k, qpsk)
     s = np.float32(scale)
     n = 0
     for i in range(n_skip, syms.shape[0]):
-        z = syms[i] * rot
+        z = syms[i]
         if n < out_llrs.shape[0]:
             out_llrs[n] = z.real * s
             n += 1

@@ -8,7 +8,7 @@ from phy.errors import ConfigError
 from phy.profiles import Profile, get_profile
 from phy.psk._pulse import TX_SPAN_SYMBOLS, design_rrc
 
-__all__ = ["bits_to_symbols", "modulate_bits", "preamble_symbols"]
+__all__ = ["bits_to_symbols", "modulate_bits", "preamble_symbols", "shape_symbols"]
 
 _DIAGONAL = np.complex64((1 + 1j) / np.sqrt(2))
 
@@ -55,6 +55,13 @@ def modulate_bits(
     symbols = np.concatenate(
         [preamble_symbols(profile, bits[:n_pre]), bits_to_symbols(profile, bits[n_pre:])]
     )
+    return shape_symbols(profile, symbols)
+
+
+def shape_symbols(profile: Profile, symbols: np.ndarray) -> np.ndarray:
+    """RRC-shaped baseband (complex64, native rate) of ``symbols`` as ``modulate_bits`` sends
+    them: ``(n_symbols - 1 + span) * sps + 1`` samples. Cost: O(n_samples * span)."""
+    symbols = np.asarray(symbols, dtype=np.complex64)
     if symbols.size == 0:
         return np.zeros(0, dtype=np.complex64)
     sps = profile.samples_per_symbol

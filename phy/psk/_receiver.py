@@ -723,7 +723,7 @@ class Receiver:
         llrs = np.empty(8 * self._length, dtype=np.float32)
         stats = self._stats_out
         n_skip = self._n_sync + self._n_header
-        self._kern.burst_llrs(syms, 0, self._qpsk, n_skip, _MAX_SNR, llrs, stats)
+        self._kern.burst_llrs(syms, self._qpsk, n_skip, _MAX_SNR, llrs, stats)
         snr_db = 10 * math.log10(stats[0] * stats[0] / stats[1]) if stats[3] else 0.0
         sps = self._sps
         rs = self.profile.symbol_rate_baud

@@ -148,10 +148,6 @@ def acquire_window(x, lag_re, lag_im, sps, fine_lag, out):
     out[3] = (abs(c_plus) + abs(c_minus)) / max(usable, 1)
 
 
-def _soft_of(syms, k, qpsk):
-    return _soft_rotated(syms, np.complex64(np.exp(-1j * (np.pi / 2 if qpsk else np.pi) * k)), qpsk)
-
-
 def _soft_rotated(syms, rot, qpsk):
     z = np.asarray(syms, dtype=np.complex64) * rot
     return np.column_stack([z.real, z.imag]).ravel() if qpsk else z.real.copy()
@@ -189,7 +185,7 @@ def sync_header(syms, sync_syms, sync_bits, qpsk, max_errors, golay, out_soft, o
     return 0
 
 
-def burst_llrs(syms, k, qpsk, n_skip, max_snr, out_llrs, out):
+def burst_llrs(syms, qpsk, n_skip, max_snr, out_llrs, out):
     moments = np.zeros(2)
     symbol_stats(syms, qpsk, moments)
     amp, noise = moments
@@ -198,6 +194,6 @@ def burst_llrs(syms, k, qpsk, n_skip, max_snr, out_llrs, out):
     if valid:
         noise = max(noise, amp * amp / max_snr)
         scale = (2 * np.sqrt(2) if qpsk else 4.0) * amp / noise
-    soft = _soft_of(syms[n_skip:], k, qpsk)[: out_llrs.shape[0]]
+    soft = _soft_rotated(syms[n_skip:], np.complex64(1), qpsk)[: out_llrs.shape[0]]
     out_llrs[: soft.size] = soft * np.float32(scale)
     out[:] = amp, noise, scale, float(valid)

@@ -298,16 +298,6 @@ def _confusable_length(true_length: int, at_least: int) -> int:
     raise AssertionError("no codeword at distance 8")
 
 
-def _shaped(p, symbols):
-    """RRC-shaped baseband of ``symbols`` (as ``modulate_bits`` shapes them)."""
-    sps = p.samples_per_symbol
-    span = TX_SPAN_SYMBOLS
-    taps = phy.psk.design_rrc(samples_per_symbol=sps, rolloff=p.rolloff, span_symbols=span)
-    up = np.zeros(symbols.size * sps, np.complex64)
-    up[::sps] = symbols
-    return np.convolve(up, taps).astype(np.complex64)
-
-
 @pytest.mark.parametrize("name", ["qpsk250k", "bpsk250k"])
 def test_a_header_read_as_a_longer_length_is_fixed_where_the_burst_ends(name):
     """The header's 16 bits in which the true length's codeword pair differs from a longer
@@ -315,7 +305,7 @@ def test_a_header_read_as_a_longer_length_is_fixed_where_the_burst_ends(name):
     reads the longer length and keeps the true one as runner-up (its other 32 bits are
     strong). The burst's power ends at the true length, which the receiver then takes
     (``header_fixes``) instead of dropping the burst (fails without the runner-ups)."""
-    from phy.psk._modulator import preamble_symbols
+    from phy.psk._modulator import preamble_symbols, shape_symbols
 
     p = get_profile(name)
     rng = np.random.default_rng(5)
@@ -338,7 +328,7 @@ def test_a_header_read_as_a_longer_length_is_fixed_where_the_burst_ends(name):
     index = at - p.preamble_bits + weak
     scale[index // p.bits_per_symbol, index % p.bits_per_symbol] = 0.3
     data = (data.real * scale[:, 0] + 1j * data.imag * scale[:, 1]).astype(np.complex64)
-    burst = _shaped(p, np.concatenate([pre, data]))
+    burst = shape_symbols(p, np.concatenate([pre, data]))
     x = np.concatenate([np.zeros(3000, np.complex64), burst, np.zeros(40000, np.complex64)])
     ebn0 = 13.0 - 10 * np.log10(p.bits_per_symbol)  # Es/N0 13 dB: no payload bit errors
     y, _, _ = _channel(x, name, rng, sample_rate_hz=p.sample_rate_hz, ebn0_db=ebn0)
